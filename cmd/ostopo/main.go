@@ -1,0 +1,135 @@
+// Command ostopo is a terminal debugger for OpenStack Neutron ML2/Open
+// vSwitch nodes. This file holds flags and wiring only.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ostopo/ostopo/netinspect/collect"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes shared by every command.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// globals are the flags every command accepts.
+type globals struct {
+	replay          string
+	ovsdb           string
+	ovsRunDir       string
+	netnsDirs       listFlag
+	rootNetns       string
+	neutronStateDir string
+	timeout         time.Duration
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` instead of the live node")
+	fs.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `target` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
+	fs.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `dir` holding <bridge>.mgmt sockets (OVS_RUNDIR)")
+	fs.Var(&g.netnsDirs, "netns-dir", "`dir` of named network namespaces (repeatable; default /run/netns, /var/run/netns)")
+	fs.StringVar(&g.rootNetns, "root-netns", "", "`path` of the node's own namespace (default: the one ostopo runs in)")
+	fs.StringVar(&g.neutronStateDir, "neutron-state-dir", "", "Neutron agents' state_path `dir` (default /var/lib/neutron, or kolla's volume)")
+	fs.DurationVar(&g.timeout, "timeout", 30*time.Second, "give up reading the node after this `duration`")
+}
+
+func (g *globals) collectOptions() collect.Options {
+	return collect.Options{
+		OVSDB: g.ovsdb, OVSRunDir: g.ovsRunDir, NetnsDirs: g.netnsDirs,
+		RootNetns: g.rootNetns, NeutronStateDir: g.neutronStateDir,
+	}
+}
+
+// listFlag collects a repeatable, comma-separable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+const usage = `usage: ostopo <command> [flags]
+
+commands:
+  snapshot [-o FILE]   read the node (or --replay FILE) and write the snapshot JSON
+
+global flags (every command):
+  --replay FILE            work from a recorded snapshot instead of the node
+  --ovsdb TARGET           OVSDB socket (unix:/run/openvswitch/db.sock)
+  --ovs-rundir DIR         where <bridge>.mgmt sockets live (OVS_RUNDIR)
+  --netns-dir DIR          where named namespaces live (/run/netns)
+  --neutron-state-dir DIR  the agents' state_path (/var/lib/neutron)
+  --timeout DURATION       give up reading the node after this long (30s)
+
+run "ostopo <command> -h" for a command's own flags.
+`
+
+// commands maps subcommand names to their implementations.
+func commands() map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return map[string]func(context.Context, []string, io.Writer, io.Writer) int{
+		"snapshot": cmdSnapshot,
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "ostopo: unknown command %q (see ostopo --help)\n", args[0])
+		return exitUsage
+	}
+	return cmd(ctx, args[1:], stdout, stderr)
+}
+
+// parseFlags parses a command's flags and turns flag errors into one line.
+// It returns false with the exit code when the command must stop.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (int, bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fmt.Fprintf(stdout, "usage: ostopo %s [flags]\n", fs.Name())
+		fs.PrintDefaults()
+		return exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "ostopo %s: %v (see ostopo %s -h)\n", fs.Name(), err, fs.Name())
+		return exitUsage, false
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "ostopo %s: unexpected argument %q (see ostopo %s -h)\n", fs.Name(), fs.Arg(0), fs.Name())
+		return exitUsage, false
+	}
+	return exitOK, true
+}

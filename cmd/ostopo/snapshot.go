@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ostopo/ostopo/netinspect/collect"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var g globals
+	var out string
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	g.register(fs)
+	fs.StringVar(&out, "o", "", "write the snapshot to `FILE` (default standard output)")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	snap, code := loadSnapshot(ctx, &g, stderr)
+	if snap == nil {
+		return code
+	}
+	var buf bytes.Buffer
+	if err := topo.Encode(&buf, snap); err != nil {
+		fmt.Fprintf(stderr, "ostopo snapshot: %v\n", err)
+		return exitFail
+	}
+	if out == "" || out == "-" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "ostopo snapshot: write standard output: %v\n", err)
+			return exitFail
+		}
+		return code
+	}
+	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+		fmt.Fprintf(stderr, "ostopo snapshot: %v\n", err)
+		return exitFail
+	}
+	return code
+}
+
+// loadSnapshot returns the snapshot from --replay or from the live node,
+// reporting on stderr what could not be read. A nil snapshot means nothing
+// useful was produced; the int is the exit code.
+func loadSnapshot(ctx context.Context, g *globals, stderr io.Writer) (*topo.Snapshot, int) {
+	if g.replay != "" {
+		snap, err := readSnapshotFile(g.replay)
+		if err != nil {
+			fmt.Fprintf(stderr, "ostopo: %v\n", err)
+			return nil, exitFail
+		}
+		return snap, exitOK
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	snap, err := collect.Collect(ctx, g.collectOptions())
+	if err != nil {
+		fmt.Fprintf(stderr, "ostopo: %v\n", err)
+		return nil, exitFail
+	}
+	failed := snap.FailedSources()
+	if len(failed) > 0 && os.Geteuid() != 0 {
+		fmt.Fprintf(stderr, "ostopo: warning: not running as root: %d of %d facts could not be read\n", len(failed), len(snap.Sources))
+	}
+	for _, s := range failed {
+		fmt.Fprintf(stderr, "ostopo: warning: %s: %s\n", s.Name, s.Error)
+	}
+	if !useful(snap) {
+		fmt.Fprintln(stderr, "ostopo: nothing could be read from this node (neither OVSDB nor the node's own namespace); no snapshot written")
+		return nil, exitFail
+	}
+	return snap, exitOK
+}
+
+// useful reports whether a live snapshot holds anything worth writing: OVS
+// state or at least the node's own kernel state.
+func useful(s *topo.Snapshot) bool {
+	ovsdb := s.Source("ovsdb")
+	root := s.Source("netlink/(root)")
+	return ovsdb != nil && ovsdb.OK || root != nil && root.OK
+}
+
+// readSnapshotFile reads and validates a recorded snapshot.
+func readSnapshotFile(path string) (*topo.Snapshot, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open snapshot: %w", err)
+	}
+	defer f.Close()
+	snap, err := topo.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return snap, nil
+}
+
+// writeFileAtomic writes data next to path and renames it into place, so a
+// reader never sees a half-written file and a failure leaves none behind.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package collect
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// ErrUnsupported: live collection reads Linux namespaces and netlink.
+var ErrUnsupported = errors.New("live collection needs Linux; use --replay FILE")
+
+// Collect is unavailable off Linux; replays work everywhere.
+func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
+	return nil, ErrUnsupported
+}

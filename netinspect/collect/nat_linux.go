@@ -1,0 +1,128 @@
+//go:build linux
+
+package collect
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/run"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// kollaL3Container is where kolla runs the L3 agent, with /run/netns shared.
+const kollaL3Container = "neutron_l3_agent"
+
+// natReader runs iptables-save -t nat inside router namespaces. The default
+// iptables-save answers first; when it shows no Neutron chains and the other
+// backend is installed, that one is asked too, because rules written with
+// nf_tables are invisible to legacy tools and the reverse.
+type natReader struct {
+	runner run.Runner
+	tools  []natTool
+	err    error
+}
+
+type natTool struct {
+	tool    run.Tool
+	backend string
+}
+
+func newNATReader(ctx context.Context, r run.Runner) *natReader {
+	n := &natReader{runner: r}
+	def, err := run.Find(ctx, r, "iptables-save", []string{kollaL3Container})
+	if err != nil {
+		n.err = err
+		return n
+	}
+	n.tools = append(n.tools, natTool{tool: def, backend: backendOf(ctx, r, def)})
+	for _, alt := range []string{"iptables-nft-save", "iptables-legacy-save"} {
+		if _, err := exec.LookPath(alt); err != nil || def.Engine != "" {
+			continue
+		}
+		t := natTool{tool: run.Tool{Program: alt}, backend: backendOf(ctx, r, run.Tool{Program: alt})}
+		if t.backend != n.tools[0].backend {
+			n.tools = append(n.tools, t)
+		}
+	}
+	return n
+}
+
+// backendOf asks `iptables-save --version`: "iptables-save v1.8.9 (nf_tables)".
+func backendOf(ctx context.Context, r run.Runner, t run.Tool) string {
+	name, argv := t.Argv("--version")
+	out, err := r(ctx, name, argv...)
+	if err != nil {
+		return "unknown"
+	}
+	s := string(out)
+	switch {
+	case strings.Contains(s, "nf_tables"):
+		return "nf_tables"
+	case strings.Contains(s, "legacy"):
+		return "legacy"
+	}
+	return "legacy" // iptables before 1.8 has only the legacy backend and does not say so
+}
+
+func (n *natReader) read(ctx context.Context, f nsFile) (*topo.NATTable, string, error) {
+	if n.err != nil {
+		return nil, "", n.err
+	}
+	var first *topo.NATTable
+	var firstDetail string
+	var firstErr error
+	for i, t := range n.tools {
+		table, err := n.readWith(ctx, t, f)
+		detail := t.tool.Describe() + " (" + t.backend + ")"
+		if i == 0 {
+			first, firstDetail, firstErr = table, detail, err
+		}
+		if err == nil && hasNeutronRules(table) {
+			return table, detail, nil
+		}
+	}
+	return first, firstDetail, firstErr
+}
+
+func (n *natReader) readWith(ctx context.Context, t natTool, f nsFile) (*topo.NATTable, error) {
+	var out []byte
+	var err error
+	if t.tool.Engine != "" {
+		// The container shares the host's /run/netns; enter by name there.
+		name, argv := t.tool.Argv()
+		argv = append(argv[:len(argv)-1], "ip", "netns", "exec", f.Name, t.tool.Program, "-t", "nat")
+		out, err = n.runner(ctx, name, argv...)
+	} else {
+		nsErr := inNamespace(f.Path, func() error {
+			out, err = n.runner(ctx, t.tool.Program, "-t", "nat")
+			return nil
+		})
+		if nsErr != nil {
+			return nil, nsErr
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("iptables-save in %s: %w", f.Name, err)
+	}
+	table, err := topo.ParseIPTablesSave(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("parse iptables-save of %s: %w", f.Name, err)
+	}
+	table.Backend = t.backend
+	return table, nil
+}
+
+func hasNeutronRules(t *topo.NATTable) bool {
+	if t == nil {
+		return false
+	}
+	for _, c := range t.Chains {
+		if strings.HasPrefix(c, "neutron-") {
+			return true
+		}
+	}
+	return false
+}

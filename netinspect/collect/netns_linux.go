@@ -1,0 +1,103 @@
+//go:build linux
+
+package collect
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"syscall"
+
+	"github.com/vishvananda/netns"
+)
+
+// nsFile is one namespace to read, identified by the inode of its file.
+type nsFile struct {
+	Name  string // "" for the root
+	Path  string
+	Dev   uint64
+	Inode uint64
+}
+
+func statNS(path string) (dev, ino uint64, err error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return 0, 0, err
+	}
+	return uint64(st.Dev), st.Ino, nil
+}
+
+// listNamespaces returns the root namespace (the one at rootPath, by default
+// the one ostopo runs in) and every named namespace in dirs, each once: the
+// same namespace reached twice (/var/run -> /run, the node's own namespace
+// listed in /run/netns) is deduplicated by device and inode.
+func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile, err error) {
+	if rootPath == "" {
+		rootPath = "/proc/thread-self/ns/net"
+	}
+	dev, ino, err := statNS(rootPath)
+	if err != nil {
+		return root, nil, fmt.Errorf("stat own namespace %s: %w", rootPath, err)
+	}
+	root = nsFile{Path: rootPath, Dev: dev, Inode: ino}
+	seen := map[[2]uint64]bool{{dev, ino}: true}
+	var dirErrs []error
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			dirErrs = append(dirErrs, fmt.Errorf("list namespaces in %s: %w", dir, err))
+			continue
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			dev, ino, err := statNS(p)
+			if err != nil || seen[[2]uint64{dev, ino}] {
+				continue // vanished between readdir and stat, or already seen
+			}
+			// A file under /run/netns that is not a bind-mounted namespace
+			// (left behind after `ip netns delete` failed) has the inode of a
+			// plain file on tmpfs; opening it as a namespace fails later and is
+			// reported there.
+			seen[[2]uint64{dev, ino}] = true
+			named = append(named, nsFile{Name: e.Name(), Path: p, Dev: dev, Inode: ino})
+		}
+	}
+	sort.Slice(named, func(i, j int) bool { return named[i].Name < named[j].Name })
+	return root, named, errors.Join(dirErrs...)
+}
+
+// inNamespace runs fn on an OS thread switched into the namespace at path.
+// It is used only for what has no namespace-aware API: /proc/sys reads and
+// starting a program (a child forks from the calling thread and inherits its
+// namespace). If switching back fails the thread stays locked, so the Go
+// runtime discards it instead of reusing a thread in the wrong namespace.
+func inNamespace(path string, fn func() error) error {
+	target, err := netns.GetFromPath(path)
+	if err != nil {
+		return fmt.Errorf("open namespace %s: %w", path, err)
+	}
+	defer target.Close()
+	runtime.LockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("open own namespace: %w", err)
+	}
+	defer orig.Close()
+	if err := netns.Set(target); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("enter namespace %s: %w", path, err)
+	}
+	fnErr := fn()
+	if err := netns.Set(orig); err != nil {
+		return errors.Join(fnErr, fmt.Errorf("return from namespace %s: %w", path, err))
+	}
+	runtime.UnlockOSThread()
+	return fnErr
+}

@@ -1,0 +1,55 @@
+// Package collect reads a live node into a topo.Snapshot: OVSDB and
+// OpenFlow (package ovs), every network namespace through netlink, NAT rules
+// of router namespaces, and the Neutron agents' files. It is the only place
+// that does live I/O for a snapshot.
+package collect
+
+import (
+	"time"
+
+	"github.com/ostopo/ostopo/netinspect/run"
+)
+
+// Options say where to read the node from. The zero value reads the node
+// ostopo runs on with the usual paths.
+type Options struct {
+	// OVSDB is the database target (unix:/path or tcp:host:port); "" tries
+	// the default sockets.
+	OVSDB string
+	// OVSRunDir is exported to ovs-ofctl as OVS_RUNDIR.
+	OVSRunDir string
+	// NetnsDirs are scanned for named namespaces; nil uses /run/netns and
+	// /var/run/netns.
+	NetnsDirs []string
+	// RootNetns is the path of the node's own namespace; "" is the one
+	// ostopo runs in.
+	RootNetns string
+	// NeutronStateDir is the agents' state_path; "" searches the usual
+	// places (bare metal and kolla's named volume).
+	NeutronStateDir string
+	// Runner runs ovs-ofctl and iptables-save; nil runs them on the host.
+	Runner run.Runner
+	// Parallel bounds how many namespaces are read at once.
+	Parallel int
+	// Now stamps the snapshot; nil is time.Now.
+	Now func() time.Time
+}
+
+// DefaultNetnsDirs are where `ip netns` keeps its bind mounts.
+func DefaultNetnsDirs() []string { return []string{"/run/netns", "/var/run/netns"} }
+
+func (o Options) withDefaults() Options {
+	if o.NetnsDirs == nil {
+		o.NetnsDirs = DefaultNetnsDirs()
+	}
+	if o.Runner == nil {
+		o.Runner = run.Exec()
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 8
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}

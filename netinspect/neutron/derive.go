@@ -1,0 +1,227 @@
+// Package neutron works out the Neutron meaning of a node from the raw facts
+// of a snapshot: which OVS ports and kernel devices form which Neutron port,
+// network, router, tunnel and patch pair, and what is missing or miswired.
+// It is a pure function of the snapshot; the rules it follows are in
+// ../shared/docs/neutron-ovs-reference.md (§1 names, §2 OVSDB keys, §3 flow
+// tables, §4 NAT, §5 DHCP, §6 firewall drivers).
+package neutron
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// Derive computes the Neutron view of a snapshot. It never fails: what it
+// cannot place it reports as a problem.
+func Derive(s *topo.Snapshot) topo.Neutron {
+	x := newIndex(s)
+	d := &deriver{x: x, out: topo.Neutron{
+		Bridges: []topo.BridgeRole{}, Ports: []topo.NPort{}, Networks: []topo.Network{},
+		Routers: []topo.Router{}, Tunnels: []topo.Tunnel{}, PatchPairs: []topo.PatchPair{},
+		ProviderNICs: []topo.ProviderNIC{}, DeadVLANPorts: []string{}, Problems: []string{},
+	}}
+	d.bridges()
+	d.ports()
+	d.networks()
+	d.routers()
+	d.tunnels()
+	d.patchPairs()
+	d.providerNICs()
+	return d.out
+}
+
+type deriver struct {
+	x   *index
+	out topo.Neutron
+	// portIdx maps port id to its position in out.Ports while building.
+	portIdx map[string]int
+}
+
+// kdev is a kernel device and the namespace it is in.
+type kdev struct {
+	ns   *topo.Namespace
+	link *topo.Link
+}
+
+// ovsPort is an OVS port with its bridge and first interface.
+type ovsPort struct {
+	bridge *topo.Bridge
+	port   *topo.Port
+	iface  *topo.Interface
+}
+
+// index holds the lookups every step needs, built once: a 1000-instance node
+// has 4,000+ devices and must not be scanned per port.
+type index struct {
+	s *topo.Snapshot
+	// devices by name in every namespace (names repeat across namespaces
+	// only for lo and the like).
+	devs map[string][]kdev
+	// root-namespace devices by name.
+	root map[string]*topo.Link
+	// OVS ports by name, interfaces by name.
+	ports  map[string]ovsPort
+	ifaces map[string]ovsPort
+	// bridges by role.
+	integration *topo.Bridge
+	tunnel      *topo.Bridge
+	physical    []*topo.Bridge
+	// dhcpByMAC maps a MAC (lower case) to the DHCP host entries naming it.
+	dhcpByMAC map[string][]dhcpEntry
+	// namespaces by name.
+	nsByName map[string]*topo.Namespace
+}
+
+type dhcpEntry struct {
+	network string
+	host    topo.DHCPHost
+}
+
+func newIndex(s *topo.Snapshot) *index {
+	x := &index{
+		s: s, devs: map[string][]kdev{}, root: map[string]*topo.Link{},
+		ports: map[string]ovsPort{}, ifaces: map[string]ovsPort{},
+		dhcpByMAC: map[string][]dhcpEntry{}, nsByName: map[string]*topo.Namespace{},
+	}
+	for i := range s.Namespaces {
+		ns := &s.Namespaces[i]
+		x.nsByName[ns.Name] = ns
+		for j := range ns.Links {
+			l := &ns.Links[j]
+			x.devs[l.Name] = append(x.devs[l.Name], kdev{ns, l})
+			if ns.Root {
+				x.root[l.Name] = l
+			}
+		}
+	}
+	for i := range s.OVS.Bridges {
+		b := &s.OVS.Bridges[i]
+		for j := range b.Ports {
+			p := &b.Ports[j]
+			op := ovsPort{bridge: b, port: p}
+			if len(p.Interfaces) > 0 {
+				op.iface = &p.Interfaces[0]
+			}
+			x.ports[p.Name] = op
+			for k := range p.Interfaces {
+				x.ifaces[p.Interfaces[k].Name] = ovsPort{bridge: b, port: p, iface: &p.Interfaces[k]}
+			}
+		}
+	}
+	for _, n := range s.Agent.DHCP {
+		for _, h := range n.Hosts {
+			x.dhcpByMAC[strings.ToLower(h.MAC)] = append(x.dhcpByMAC[strings.ToLower(h.MAC)], dhcpEntry{n.NetworkID, h})
+		}
+	}
+	return x
+}
+
+// dev returns the device of that name, preferring the given namespace, then
+// Neutron namespaces, then any.
+func (x *index) dev(name string) (kdev, bool) {
+	ds := x.devs[name]
+	if len(ds) == 0 {
+		return kdev{}, false
+	}
+	return ds[0], true
+}
+
+// devIn returns the device of that name in the namespace ("" = root).
+func (x *index) devIn(ns, name string) (kdev, bool) {
+	for _, d := range x.devs[name] {
+		if d.ns.Name == ns {
+			return d, true
+		}
+	}
+	return kdev{}, false
+}
+
+// device describes a kernel device as a chain member.
+func device(name string, d kdev, ok bool) *topo.Device {
+	dv := &topo.Device{Name: name}
+	if !ok {
+		return dv
+	}
+	dv.InKernel = true
+	dv.Namespace = d.ns.Name
+	dv.OperState = d.link.OperState
+	dv.Up = d.link.Up()
+	dv.MTU = d.link.MTU
+	dv.MAC = d.link.MAC
+	dv.OnBridge = d.link.Master
+	if d.link.Peer != nil {
+		dv.Peer = d.link.Peer.Name
+	}
+	return dv
+}
+
+// globalAddrs returns a link's global-scope addresses.
+func globalAddrs(l *topo.Link) []string {
+	var out []string
+	for _, a := range l.Addrs {
+		if a.Scope == "global" {
+			out = append(out, a.Prefix)
+		}
+	}
+	return out
+}
+
+// networkOf returns the network address of a prefix ("10.0.0.5/24" ->
+// "10.0.0.0/24").
+func networkOf(prefix string) string {
+	p, err := netip.ParsePrefix(prefix)
+	if err != nil {
+		return ""
+	}
+	return p.Masked().String()
+}
+
+// contains reports whether prefix (with host bits) covers ip.
+func contains(prefix, ip string) bool {
+	p, err1 := netip.ParsePrefix(prefix)
+	a, err2 := netip.ParseAddr(ip)
+	return err1 == nil && err2 == nil && p.Masked().Contains(a)
+}
+
+// ofportName resolves a port number printed in a flow to the port name on
+// that bridge ("" when unknown; names printed with --names pass through).
+func ofportName(b *topo.Bridge, v string) string {
+	var n int
+	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || fmt.Sprint(n) != v {
+		return strings.Trim(v, `"`)
+	}
+	if p := b.PortByOFPort(n); p != nil {
+		return p.Name
+	}
+	return ""
+}
+
+// ofportOf returns the OpenFlow port number of a port, or -1.
+func ofportOf(b *topo.Bridge, name string) int {
+	if p := b.Port(name); p != nil && len(p.Interfaces) > 0 {
+		return p.Interfaces[0].OFPort
+	}
+	return -1
+}
+
+// matchesPort reports whether a flow's in_port names the port (by number or name).
+func matchesPort(b *topo.Bridge, f *topo.Flow, port string) bool {
+	v, ok := f.MatchField("in_port")
+	return ok && ofportName(b, v) == port
+}
+
+// inPortIs reports whether a flow's in_port is the given OpenFlow port.
+func inPortIs(b *topo.Bridge, f *topo.Flow, ofport int) bool {
+	v, ok := f.MatchField("in_port")
+	if !ok {
+		return false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return n == ofport
+	}
+	return ofportOf(b, strings.Trim(v, `"`)) == ofport
+}

@@ -1,0 +1,433 @@
+package neutron
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// splitDevice returns the Neutron prefix and id suffix of a device name: a
+// prefix plus the first 11 characters of the port id (§1.2).
+func splitDevice(name string) (prefix, suffix string) {
+	for _, p := range [...]string{"qvo", "qvb", "qbr", "tap", "vhu", "qr-", "qg-", "ha-", "sg-", "fg-"} {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
+			return p, rest
+		}
+	}
+	return "", ""
+}
+
+// roleOfPrefix maps a namespaced device prefix to the port's role.
+func roleOfPrefix(prefix string) string {
+	switch prefix {
+	case "qr-":
+		return topo.RoleRouterInterface
+	case "qg-":
+		return topo.RoleRouterGateway
+	case "ha-":
+		return topo.RoleHA
+	case "sg-":
+		return topo.RoleRouterSNAT
+	case "fg-":
+		return topo.RoleFIPGateway
+	case "tap":
+		return topo.RoleDHCP
+	}
+	return topo.RoleUnknown
+}
+
+// expectedNamespace is the namespace kind a namespaced role lives in.
+func expectedNamespace(role string) []string {
+	switch role {
+	case topo.RoleDHCP:
+		return []string{topo.NSDHCP}
+	case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleHA:
+		return []string{topo.NSRouter, topo.NSSNAT}
+	case topo.RoleRouterSNAT:
+		return []string{topo.NSSNAT}
+	case topo.RoleFIPGateway:
+		return []string{topo.NSFIP}
+	}
+	return nil
+}
+
+// ports builds one entry per Neutron port: first from OVS ports (the agent's
+// view), then from kernel devices that should be plugged into OVS but are
+// not (a chain whose qvo never reached br-int, a qr- left in a namespace).
+func (d *deriver) ports() {
+	d.portIdx = map[string]int{}
+	covered := map[string]bool{} // device suffixes already placed
+	bridges := make([]*topo.Bridge, 0, len(d.x.s.OVS.Bridges))
+	if d.x.integration != nil {
+		bridges = append(bridges, d.x.integration)
+	}
+	for i := range d.x.s.OVS.Bridges {
+		if b := &d.x.s.OVS.Bridges[i]; b != d.x.integration {
+			bridges = append(bridges, b)
+		}
+	}
+	for _, b := range bridges {
+		for pi := range b.Ports {
+			p := &b.Ports[pi]
+			if len(p.Interfaces) == 0 || p.Name == b.Name {
+				continue
+			}
+			i := &p.Interfaces[0]
+			if i.Type == "patch" || isTunnel(i) {
+				continue
+			}
+			prefix, suffix := splitDevice(p.Name)
+			if prefix == "qvb" || prefix == "qbr" {
+				prefix = "" // never OVS ports in Neutron's plumbing
+			}
+			if prefix == "" && i.ExternalIDs["iface-id"] == "" {
+				continue // the bridge's own NICs and foreign ports
+			}
+			np := d.fromOVS(b, p, i, prefix, suffix)
+			covered[suffix] = true
+			d.add(np, p.Name)
+		}
+	}
+	d.kernelOnlyChains(covered)
+	d.namespacedOrphans()
+}
+
+// add appends a port, or notes a second plugging of the same port id.
+func (d *deriver) add(np topo.NPort, device string) {
+	if at, ok := d.portIdx[np.ID]; ok {
+		first := &d.out.Ports[at]
+		first.Problems = append(first.Problems, fmt.Sprintf("port id also plugged as %s on %s", device, np.Bridge))
+		return
+	}
+	if np.Dead {
+		d.out.DeadVLANPorts = append(d.out.DeadVLANPorts, np.ID)
+	}
+	d.portIdx[np.ID] = len(d.out.Ports)
+	d.out.Ports = append(d.out.Ports, np)
+}
+
+func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefix, suffix string) topo.NPort {
+	ext := i.ExternalIDs
+	np := topo.NPort{
+		ID: ext["iface-id"], MAC: strings.ToLower(ext["attached-mac"]),
+		NetworkID: p.OtherConfig["net_uuid"], LocalVLAN: p.Tag,
+		InstanceID: firstNonEmpty(ext["vm-uuid"], ext["vm-id"]),
+		Bridge:     b.Name, OVSPort: p.Name, OFPort: i.OFPort, Problems: []string{},
+	}
+	if np.ID == "" {
+		np.ID = suffix
+		np.Problems = append(np.Problems, "no external_ids:iface-id on the OVS interface: the agent cannot tell which port this is")
+	} else if suffix != "" && !strings.HasPrefix(np.ID, suffix) {
+		np.Problems = append(np.Problems, fmt.Sprintf("device name %s does not match iface-id %s", p.Name, np.ID))
+	}
+	if i.OFPort < 0 || i.Error != "" {
+		np.Problems = append(np.Problems, "OVS cannot use the device: "+firstNonEmpty(i.Error, "ofport -1"))
+	}
+	d.vlanState(&np, b, p)
+
+	switch {
+	case prefix == "qvo":
+		np.Role, np.Firewall = topo.RoleInstance, topo.FirewallHybrid
+		np.Devices, np.Problems = d.hybridChain(suffix, b, np.Problems)
+	case prefix == "vhu" || prefix == "tap" && isInstanceTap(d.x, p.Name, i):
+		np.Role = topo.RoleInstance
+		np.Firewall = d.directFirewall(b, i.OFPort)
+		k, ok := d.x.devIn("", p.Name)
+		np.Devices.Tap = device(p.Name, k, ok)
+		np.Devices.Tap.OnBridge = b.Name
+		if prefix == "tap" && !ok {
+			np.Problems = append(np.Problems, p.Name+" missing from the kernel (instance not running?)")
+		} else if ok && !k.link.Up() {
+			np.Problems = append(np.Problems, fmt.Sprintf("%s is down (oper state %s)", p.Name, k.link.OperState))
+		}
+	case prefix != "":
+		np.Role = roleOfPrefix(prefix)
+		np.Problems = d.namespacedDevice(&np, p.Name, np.Problems)
+	default:
+		np.Role = topo.RoleUnknown
+	}
+	if np.Role == topo.RoleInstance {
+		np.FixedIPs = d.instanceIPs(np.MAC, np.NetworkID)
+	}
+	if np.MAC == "" && np.Devices.Tap != nil {
+		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
+	}
+	return np
+}
+
+// isInstanceTap tells a VM tap on br-int (native firewall) from a DHCP tap:
+// the DHCP tap is an OVS internal port moved into a qdhcp- namespace and
+// has no vm-uuid/vm-id (§1.2 note).
+func isInstanceTap(x *index, name string, i *topo.Interface) bool {
+	if i.ExternalIDs["vm-uuid"] != "" || i.ExternalIDs["vm-id"] != "" {
+		return true
+	}
+	if i.Type == "internal" {
+		return false
+	}
+	for _, k := range x.devs[name] {
+		if k.ns.Kind == topo.NSDHCP {
+			return false // ovs_use_veth: tap on br-int, ns- peer inside qdhcp-
+		}
+	}
+	return true
+}
+
+// vmMAC turns a libvirt tap MAC (fe:16:3e:…) into the instance's (fa:16:3e:…).
+func vmMAC(mac, role string) string {
+	if role == topo.RoleInstance && strings.HasPrefix(mac, "fe:") {
+		return "fa:" + mac[3:]
+	}
+	return mac
+}
+
+// vlanState records the local VLAN facts of an OVS port: the dead VLAN (and
+// which of Neutron's reasons fits), a missing tag, and a tag that disagrees
+// with other_config:tag (which the OVS firewall and agent restarts trust).
+func (d *deriver) vlanState(np *topo.NPort, b *topo.Bridge, p *topo.Port) {
+	if b != d.x.integration {
+		return
+	}
+	other := p.OtherConfig["tag"]
+	switch {
+	case p.Tag == topo.DeadVLAN:
+		np.Dead = true
+		if slices.Contains(p.Trunks, topo.DeadVLAN) {
+			np.DeadReason = "never_bound"
+			np.Problems = append(np.Problems, "in dead VLAN 4095 with trunks [4095]: created but never bound by the OVS agent (agent down, RPC or binding failure)")
+		} else {
+			np.DeadReason = "killed"
+			np.Problems = append(np.Problems, "in dead VLAN 4095: killed by the OVS agent (port admin down, deleted, or binding failed)")
+		}
+	case p.Tag == 0:
+		np.Problems = append(np.Problems, "no VLAN tag on br-int: the OVS agent has not bound this port yet")
+	case other != "" && other != strconv.Itoa(p.Tag):
+		np.Problems = append(np.Problems, fmt.Sprintf("OVS tag %d differs from other_config:tag %s", p.Tag, other))
+	}
+}
+
+// hybridChain checks tap → qbr → qvb ⇄ qvo → br-int (§1.2, iptables_hybrid).
+func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) (topo.Devices, []string) {
+	names := [4]string{"tap" + suffix, "qbr" + suffix, "qvb" + suffix, "qvo" + suffix}
+	var devs [4]*topo.Device
+	var k [4]kdev
+	var ok [4]bool
+	for j, n := range names {
+		k[j], ok[j] = d.x.devIn("", n)
+		devs[j] = device(n, k[j], ok[j])
+	}
+	tap, qbr, qvb, qvo := devs[0], devs[1], devs[2], devs[3]
+	if b != nil {
+		qvo.OnBridge = b.Name
+	}
+	for j, n := range names {
+		switch {
+		case ok[j]:
+		case j == 0:
+			problems = append(problems, n+" missing from the kernel (instance not running, or plugged elsewhere)")
+		default:
+			problems = append(problems, n+" missing from the kernel")
+		}
+	}
+	if ok[1] && k[1].link.Kind != "bridge" {
+		problems = append(problems, fmt.Sprintf("%s is a %s device, not a Linux bridge", qbr.Name, k[1].link.Kind))
+	}
+	if ok[0] && tap.OnBridge != qbr.Name {
+		problems = append(problems, fmt.Sprintf("%s is not in %s (master: %s)", tap.Name, qbr.Name, orNone(tap.OnBridge)))
+	}
+	if ok[2] && qvb.OnBridge != qbr.Name {
+		problems = append(problems, fmt.Sprintf("%s is not in %s (master: %s)", qvb.Name, qbr.Name, orNone(qvb.OnBridge)))
+	}
+	if ok[2] && ok[3] && qvb.Peer != qvo.Name {
+		problems = append(problems, fmt.Sprintf("%s's veth peer is %s, not %s", qvb.Name, orNone(qvb.Peer), qvo.Name))
+	}
+	if b == nil && ok[3] {
+		if op, on := d.x.ports[qvo.Name]; on {
+			qvo.OnBridge = op.bridge.Name
+			problems = append(problems, fmt.Sprintf("%s is a port of %s, not of the integration bridge", qvo.Name, op.bridge.Name))
+		} else {
+			problems = append(problems, fmt.Sprintf("%s is not a port of br-int", qvo.Name))
+		}
+	}
+	var mtus []string
+	mtuSet := map[int]bool{}
+	for j, dv := range devs {
+		if !ok[j] {
+			continue
+		}
+		if !dv.Up {
+			problems = append(problems, fmt.Sprintf("%s is down (oper state %s)", dv.Name, dv.OperState))
+		}
+		mtus = append(mtus, fmt.Sprintf("%s %d", names[j][:3], dv.MTU))
+		mtuSet[dv.MTU] = true
+	}
+	if len(mtuSet) > 1 {
+		problems = append(problems, "MTU differs along the chain: "+strings.Join(mtus, ", "))
+	}
+	out := topo.Devices{QVO: qvo, QVB: qvb, QBR: qbr, Tap: tap}
+	return out, problems
+}
+
+// directFirewall tells the OVS firewall (table 60 entry flows loading reg5,
+// §3.5) from no firewall for a tap plugged straight into br-int.
+func (d *deriver) directFirewall(b *topo.Bridge, ofport int) string {
+	for fi := range b.Flows {
+		f := &b.Flows[fi]
+		if f.Table == 60 && f.Priority == 100 && inPortIs(b, f, ofport) && strings.Contains(f.Actions, "NXM_NX_REG5") {
+			return topo.FirewallOVS
+		}
+	}
+	return topo.FirewallDirect
+}
+
+// namespacedDevice fills the device of a dhcp/router port and checks that
+// it lives in the namespace its role needs and is up.
+func (d *deriver) namespacedDevice(np *topo.NPort, name string, problems []string) []string {
+	want := expectedNamespace(np.Role)
+	var found kdev
+	ok := false
+	for _, k := range d.x.devs[name] {
+		if slices.Contains(want, k.ns.Kind) || !ok {
+			found, ok = k, true
+		}
+	}
+	np.Devices.Tap = device(name, found, ok)
+	np.Devices.Tap.OnBridge = np.Bridge
+	if !ok {
+		return append(problems, name+" missing from the kernel (OVS port without a device)")
+	}
+	np.Namespace = found.ns.Name
+	switch {
+	case found.ns.Root:
+		problems = append(problems, fmt.Sprintf("%s is in the node's own namespace, not in a %s- namespace", name, strings.Join(want, "-/")))
+	case len(want) > 0 && !slices.Contains(want, found.ns.Kind):
+		problems = append(problems, fmt.Sprintf("%s is in %s, expected a %s- namespace", name, found.ns.Name, strings.Join(want, "-/")))
+	}
+	switch found.ns.Kind {
+	case topo.NSRouter, topo.NSSNAT:
+		np.RouterID = found.ns.ID
+	case topo.NSDHCP:
+		if np.NetworkID != "" && np.NetworkID != found.ns.ID {
+			problems = append(problems, fmt.Sprintf("OVS says network %s but the device is in %s", np.NetworkID, found.ns.Name))
+		}
+		if np.NetworkID == "" {
+			np.NetworkID = found.ns.ID
+		}
+	}
+	if !found.link.Up() {
+		problems = append(problems, fmt.Sprintf("%s is down (oper state %s)", name, found.link.OperState))
+	}
+	for _, a := range globalAddrs(found.link) {
+		if a == "169.254.169.254/32" || a == "169.254.169.254/16" {
+			continue // the metadata address on DHCP ports
+		}
+		if np.Role == topo.RoleRouterGateway && strings.HasSuffix(a, "/32") {
+			continue // floating IPs
+		}
+		np.FixedIPs = append(np.FixedIPs, a)
+	}
+	return problems
+}
+
+// instanceIPs looks the instance's MAC up in the DHCP host files.
+func (d *deriver) instanceIPs(mac, network string) []string {
+	var out []string
+	for _, e := range d.x.dhcpByMAC[mac] {
+		if network == "" || e.network == network {
+			out = append(out, e.host.IP)
+		}
+	}
+	return out
+}
+
+// kernelOnlyChains finds hybrid chains (tap/qbr/qvb/qvo in the node's
+// namespace) whose port is not on br-int, so a broken plug still shows up.
+func (d *deriver) kernelOnlyChains(covered map[string]bool) {
+	root := d.x.s.Root()
+	if root == nil {
+		return
+	}
+	for li := range root.Links {
+		l := &root.Links[li]
+		prefix, suffix := splitDevice(l.Name)
+		switch prefix {
+		case "qvo", "qvb", "qbr":
+		case "tap":
+			if !strings.HasPrefix(l.Master, "qbr") {
+				continue
+			}
+		default:
+			continue
+		}
+		if covered[suffix] {
+			continue
+		}
+		covered[suffix] = true
+		np := topo.NPort{ID: suffix, Role: topo.RoleInstance, Firewall: topo.FirewallHybrid, Problems: []string{}}
+		np.Devices, np.Problems = d.hybridChain(suffix, nil, np.Problems)
+		if np.Devices.Tap != nil && np.Devices.Tap.InKernel {
+			np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
+			np.FixedIPs = d.instanceIPs(np.MAC, "")
+			if len(d.x.dhcpByMAC[np.MAC]) > 0 {
+				np.NetworkID = d.x.dhcpByMAC[np.MAC][0].network
+			}
+		}
+		d.add(np, l.Name)
+	}
+}
+
+// namespacedOrphans finds DHCP and router devices inside Neutron namespaces
+// that are not OVS ports: the namespace thinks it is wired, br-int does not.
+func (d *deriver) namespacedOrphans() {
+	for ni := range d.x.s.Namespaces {
+		ns := &d.x.s.Namespaces[ni]
+		if ns.Root || ns.Kind == topo.NSOther {
+			continue
+		}
+		for li := range ns.Links {
+			l := &ns.Links[li]
+			prefix, suffix := splitDevice(l.Name)
+			if prefix == "" || prefix == "qvo" || prefix == "qvb" || prefix == "qbr" || prefix == "vhu" {
+				continue
+			}
+			if _, onOVS := d.x.ports[l.Name]; onOVS {
+				continue
+			}
+			if peerOnOVS(d.x, l) {
+				continue // ovs_use_veth: the namespace end is a veth whose peer is the OVS port
+			}
+			np := topo.NPort{ID: suffix, Role: roleOfPrefix(prefix), Problems: []string{}}
+			np.Problems = d.namespacedDevice(&np, l.Name, np.Problems)
+			np.Problems = append(np.Problems, fmt.Sprintf("%s is in %s but is not a port of any OVS bridge", l.Name, ns.Name))
+			np.MAC = l.MAC
+			d.add(np, l.Name)
+		}
+	}
+}
+
+func peerOnOVS(x *index, l *topo.Link) bool {
+	if l.Peer == nil {
+		return false
+	}
+	_, ok := x.ports[l.Peer.Name]
+	return ok
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package ovs
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// Decode turns raw OVSDB rows into the topo model: bridges with their ports
+// and interfaces, controllers and managers. Flows are filled in separately.
+// Rows that reference missing rows are skipped, not fatal: the database can
+// change between two selects.
+func Decode(raw Raw) (topo.OVS, error) {
+	var out topo.OVS
+	ifaces := map[string]topo.Interface{}
+	for _, r := range raw["Interface"] {
+		i := topo.Interface{
+			UUID:        uuidOf(r["_uuid"]),
+			Name:        str(r["name"]),
+			Type:        str(r["type"]),
+			OFPort:      intOr(r["ofport"], 0),
+			Options:     strMap(r["options"]),
+			ExternalIDs: strMap(r["external_ids"]),
+			OtherConfig: strMap(r["other_config"]),
+			LinkState:   str(r["link_state"]),
+			AdminState:  str(r["admin_state"]),
+			MTU:         intOr(r["mtu"], 0),
+			MAC:         str(r["mac_in_use"]),
+			Ifindex:     intOr(r["ifindex"], 0),
+			Error:       str(r["error"]),
+		}
+		ifaces[i.UUID] = i
+	}
+	ports := map[string]topo.Port{}
+	for _, r := range raw["Port"] {
+		p := topo.Port{
+			UUID:        uuidOf(r["_uuid"]),
+			Name:        str(r["name"]),
+			Tag:         intOr(r["tag"], 0),
+			Trunks:      ints(r["trunks"]),
+			VLANMode:    str(r["vlan_mode"]),
+			ExternalIDs: strMap(r["external_ids"]),
+			OtherConfig: strMap(r["other_config"]),
+			Interfaces:  []topo.Interface{},
+		}
+		for _, u := range uuids(r["interfaces"]) {
+			if i, ok := ifaces[u]; ok {
+				p.Interfaces = append(p.Interfaces, i)
+			}
+		}
+		ports[p.UUID] = p
+	}
+	controllers := map[string]topo.Controller{}
+	for _, r := range raw["Controller"] {
+		controllers[uuidOf(r["_uuid"])] = topo.Controller{
+			Target:          str(r["target"]),
+			IsConnected:     boolOf(r["is_connected"]),
+			Role:            str(r["role"]),
+			InactivityProbe: intOr(r["inactivity_probe"], 0),
+		}
+	}
+	bridges := map[string]topo.Bridge{}
+	for _, r := range raw["Bridge"] {
+		b := topo.Bridge{
+			UUID:         uuidOf(r["_uuid"]),
+			Name:         str(r["name"]),
+			FailMode:     str(r["fail_mode"]),
+			DatapathType: str(r["datapath_type"]),
+			DatapathID:   str(r["datapath_id"]),
+			Protocols:    strs(r["protocols"]),
+			ExternalIDs:  strMap(r["external_ids"]),
+			OtherConfig:  strMap(r["other_config"]),
+			Controllers:  []topo.Controller{},
+			Ports:        []topo.Port{},
+			Flows:        []topo.Flow{},
+		}
+		for _, u := range uuids(r["controller"]) {
+			if c, ok := controllers[u]; ok {
+				b.Controllers = append(b.Controllers, c)
+			}
+		}
+		for _, u := range uuids(r["ports"]) {
+			if p, ok := ports[u]; ok {
+				b.Ports = append(b.Ports, p)
+			}
+		}
+		bridges[b.UUID] = b
+	}
+	rows := raw["Open_vSwitch"]
+	if len(rows) != 1 {
+		return out, fmt.Errorf("decode OVSDB: want 1 Open_vSwitch row, got %d", len(rows))
+	}
+	root := rows[0]
+	out.UUID = uuidOf(root["_uuid"])
+	out.Version = str(root["ovs_version"])
+	out.DBVersion = str(root["db_version"])
+	out.ExternalIDs = strMap(root["external_ids"])
+	out.OtherConfig = strMap(root["other_config"])
+	out.Managers = []topo.Manager{}
+	out.Bridges = []topo.Bridge{}
+	for _, r := range raw["Manager"] {
+		out.Managers = append(out.Managers, topo.Manager{Target: str(r["target"]), IsConnected: boolOf(r["is_connected"])})
+	}
+	for _, u := range uuids(root["bridges"]) {
+		if b, ok := bridges[u]; ok {
+			out.Bridges = append(out.Bridges, b)
+		}
+	}
+	sort.Slice(out.Bridges, func(i, j int) bool { return out.Bridges[i].Name < out.Bridges[j].Name })
+	return out, nil
+}
+
+// OVSDB atoms arrive as JSON: strings, numbers, booleans, ["uuid", u],
+// ["set", [atoms]] (a set of one is sent as the bare atom) and
+// ["map", [[k, v], ...]].
+
+func tagged(v any, tag string) ([]any, bool) {
+	a, ok := v.([]any)
+	if !ok || len(a) != 2 {
+		return nil, false
+	}
+	if t, _ := a[0].(string); t != tag {
+		return nil, false
+	}
+	return a, true
+}
+
+func setItems(v any) []any {
+	if a, ok := tagged(v, "set"); ok {
+		items, _ := a[1].([]any)
+		return items
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+func uuidOf(v any) string {
+	if a, ok := tagged(v, "uuid"); ok {
+		s, _ := a[1].(string)
+		return s
+	}
+	return ""
+}
+
+func uuids(v any) []string {
+	var out []string
+	for _, it := range setItems(v) {
+		if u := uuidOf(it); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// str reads a string column; an empty optional column is an empty set.
+func str(v any) string {
+	for _, it := range setItems(v) {
+		if s, ok := it.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func strs(v any) []string {
+	var out []string
+	for _, it := range setItems(v) {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func intOr(v any, def int) int {
+	for _, it := range setItems(v) {
+		if f, ok := it.(float64); ok {
+			return int(f)
+		}
+	}
+	return def
+}
+
+func ints(v any) []int {
+	var out []int
+	for _, it := range setItems(v) {
+		if f, ok := it.(float64); ok {
+			out = append(out, int(f))
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func boolOf(v any) bool {
+	for _, it := range setItems(v) {
+		if b, ok := it.(bool); ok {
+			return b
+		}
+	}
+	return false
+}
+
+func strMap(v any) map[string]string {
+	a, ok := tagged(v, "map")
+	if !ok {
+		return nil
+	}
+	pairs, _ := a[1].([]any)
+	if len(pairs) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		kv, ok := p.([]any)
+		if !ok || len(kv) != 2 {
+			continue
+		}
+		k, _ := kv[0].(string)
+		m[k] = atomString(kv[1])
+	}
+	return m
+}
+
+func atomString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return fmt.Sprintf("%d", int64(x))
+	case bool:
+		return fmt.Sprintf("%t", x)
+	}
+	if u := uuidOf(v); u != "" {
+		return u
+	}
+	return fmt.Sprint(v)
+}

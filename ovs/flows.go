@@ -1,0 +1,110 @@
+package ovs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// ParseDumpFlows parses `ovs-ofctl dump-flows BRIDGE` output. It accepts the
+// raw reply (header lines such as "NXST_FLOW reply (xid=0x4):", flow lines
+// starting with a space) and the formatted one (--names, --sort), counters
+// included: go-openvswitch's own Flow parser drops n_packets/n_bytes and
+// rejects port names and learn() actions, all of which Neutron flows use.
+func ParseDumpFlows(text string) ([]topo.Flow, error) {
+	flows := []topo.Flow{}
+	for n, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" || !strings.HasPrefix(line, " ") && strings.Contains(line, "reply") {
+			continue
+		}
+		f, err := ParseFlowLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", n+1, err)
+		}
+		flows = append(flows, f)
+	}
+	return flows, nil
+}
+
+// statFields are the comma-space separated fields ovs-ofctl prints before the
+// match (ofputil_flow_stats_format).
+var statFields = map[string]bool{
+	"cookie": true, "duration": true, "table": true, "n_packets": true, "n_bytes": true,
+	"idle_timeout": true, "hard_timeout": true, "flags": true, "importance": true,
+	"idle_age": true, "hard_age": true, "reset_counts": true, "send_flow_rem": true,
+	"no_packet_counts": true, "no_byte_counts": true, "check_overlap": true,
+}
+
+// ParseFlowLine parses one flow line of dump-flows output.
+func ParseFlowLine(line string) (topo.Flow, error) {
+	f := topo.Flow{Priority: 32768, Cookie: "0x0"}
+	line = strings.TrimSpace(line)
+	head, actions, ok := strings.Cut(line, "actions=")
+	if !ok {
+		return f, fmt.Errorf("no actions= in flow %q", shorten(line))
+	}
+	f.Actions = strings.TrimSpace(actions)
+	var match string
+	for _, tok := range strings.Split(strings.TrimSpace(head), ", ") {
+		tok = strings.TrimSuffix(strings.TrimSpace(tok), ",")
+		if tok == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(tok, "=")
+		if !statFields[k] || strings.Contains(tok, ",") {
+			// The match is the last token; it may hold its own commas.
+			match = tok
+			continue
+		}
+		var err error
+		switch k {
+		case "cookie":
+			f.Cookie = v
+		case "duration":
+			f.Duration, err = strconv.ParseFloat(strings.TrimSuffix(v, "s"), 64)
+		case "table":
+			f.Table, err = strconv.Atoi(v)
+		case "n_packets":
+			f.Packets, err = strconv.ParseUint(v, 10, 64)
+		case "n_bytes":
+			f.Bytes, err = strconv.ParseUint(v, 10, 64)
+		case "idle_timeout":
+			f.IdleTimeout, err = strconv.Atoi(v)
+		case "hard_timeout":
+			f.HardTimeout, err = strconv.Atoi(v)
+		}
+		if err != nil {
+			return f, fmt.Errorf("field %s in flow %q: %w", k, shorten(line), err)
+		}
+	}
+	var rest []string
+	for _, m := range splitMatch(match) {
+		if v, ok := strings.CutPrefix(m, "priority="); ok {
+			p, err := strconv.Atoi(v)
+			if err != nil {
+				return f, fmt.Errorf("priority in flow %q: %w", shorten(line), err)
+			}
+			f.Priority = p
+			continue
+		}
+		rest = append(rest, m)
+	}
+	f.Match = strings.Join(rest, ",")
+	return f, nil
+}
+
+func splitMatch(m string) []string {
+	if m == "" {
+		return nil
+	}
+	return strings.Split(m, ",")
+}
+
+func shorten(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
