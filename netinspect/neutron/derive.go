@@ -9,6 +9,7 @@ package neutron
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ func Derive(s *topo.Snapshot) topo.Neutron {
 		ProviderNICs: []topo.ProviderNIC{}, DeadVLANPorts: []string{}, Problems: []string{},
 	}}
 	d.bridges()
+	x.indexSpoofIPs()
 	d.ports()
 	d.networks()
 	d.routers()
@@ -74,6 +76,11 @@ type index struct {
 	dhcpByMAC map[string][]dhcpEntry
 	// namespaces by name.
 	nsByName map[string]*topo.Namespace
+	// spoofIPs maps an integration-bridge ofport to the addresses its
+	// anti-spoofing flows allow (table 24 arp_spa for iptables_hybrid, table
+	// 71 arp_spa/nw_src for the OVS firewall): a compute node's only record
+	// of an instance's fixed IPs.
+	spoofIPs map[int][]string
 }
 
 type dhcpEntry struct {
@@ -118,6 +125,31 @@ func newIndex(s *topo.Snapshot) *index {
 		}
 	}
 	return x
+}
+
+// indexSpoofIPs fills spoofIPs from the integration bridge's flows.
+func (x *index) indexSpoofIPs() {
+	x.spoofIPs = map[int][]string{}
+	b := x.integration
+	if b == nil {
+		return
+	}
+	for fi := range b.Flows {
+		f := &b.Flows[fi]
+		if f.Table != 24 && f.Table != 71 {
+			continue
+		}
+		v, ok := f.MatchField("in_port")
+		if !ok {
+			continue
+		}
+		port := ofportOf(b, ofportName(b, v))
+		for _, key := range []string{"arp_spa", "nw_src"} {
+			if ip, ok := f.MatchField(key); ok && !slices.Contains(x.spoofIPs[port], ip) {
+				x.spoofIPs[port] = append(x.spoofIPs[port], ip)
+			}
+		}
+	}
 }
 
 // dev returns the device of that name, preferring the given namespace, then

@@ -151,6 +151,9 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 	}
 	if np.Role == topo.RoleInstance {
 		np.FixedIPs = d.instanceIPs(np.MAC, np.NetworkID)
+		if len(np.FixedIPs) == 0 && b == d.x.integration {
+			np.FixedIPs = slices.Clone(d.x.spoofIPs[i.OFPort])
+		}
 	}
 	if np.MAC == "" && np.Devices.Tap != nil {
 		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)

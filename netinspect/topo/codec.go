@@ -2,6 +2,7 @@ package topo
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,12 +27,22 @@ func Encode(w io.Writer, s *Snapshot) error {
 	return nil
 }
 
-// Decode reads a snapshot, rejecting truncated or corrupt JSON, trailing
-// garbage and any schema other than Schema.
+// Decode reads a snapshot (plain or gzip-compressed JSON), rejecting
+// truncated or corrupt data, trailing garbage and any schema other than
+// Schema.
 func Decode(r io.Reader) (*Snapshot, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("corrupt snapshot: gzip: %w", err)
+		}
+		if data, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("truncated or corrupt gzip snapshot: %w", err)
+		}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("snapshot is empty")
@@ -51,12 +62,8 @@ func Decode(r io.Reader) (*Snapshot, error) {
 		return nil, fmt.Errorf("%w %q (this ostopo reads %q)", ErrSchema, *head.Schema, Schema)
 	}
 	var s Snapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&s); err != nil {
+	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, describeJSONError(data, err)
-	}
-	if dec.More() {
-		return nil, errors.New("corrupt snapshot: trailing data after the JSON document")
 	}
 	return &s, nil
 }

@@ -1,0 +1,114 @@
+package topo_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+func TestDecodeRejectsBadInput(t *testing.T) {
+	good, err := fixtures.Raw("aio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(good)
+	zw.Close()
+	tests := []struct {
+		name    string
+		input   []byte
+		wantErr string
+		schema  bool
+	}{
+		{"empty", nil, "snapshot is empty", false},
+		{"truncated", good[:len(good)/2], "truncated snapshot", false},
+		{"corrupt", append([]byte(`{"schema": "ostopo.snapshot/v1", "host": }`), good...), "corrupt snapshot: line 1", false},
+		{"unknown schema", []byte(`{"schema": "ostopo.snapshot/v9", "host": "x"}`), `unsupported snapshot schema "ostopo.snapshot/v9"`, true},
+		{"no schema", []byte(`{"host": "x"}`), `no "schema" field`, true},
+		{"trailing garbage", append(append([]byte{}, good...), []byte(`{"more": 1}`)...), "after top-level value", false},
+		{"wrong type", []byte(`{"schema": "ostopo.snapshot/v1", "namespaces": "nope"}`), `field "namespaces"`, false},
+		{"truncated gzip", gz.Bytes()[:gz.Len()/2], "gzip", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := topo.Decode(bytes.NewReader(tt.input))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Decode error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if got := errors.Is(err, topo.ErrSchema); got != tt.schema {
+				t.Errorf("errors.Is(err, ErrSchema) = %v, want %v", got, tt.schema)
+			}
+		})
+	}
+	if _, err := topo.Decode(bytes.NewReader(gz.Bytes())); err != nil {
+		t.Errorf("gzip snapshot: %v", err)
+	}
+}
+
+// Encoding is stable: a decoded fixture re-encodes to the same bytes, so
+// snapshots can be diffed and golden-tested.
+func TestEncodeRoundTripIsStable(t *testing.T) {
+	for _, name := range []string{"aio", "bad", "cmp", "net"} {
+		t.Run(name, func(t *testing.T) {
+			raw, _ := fixtures.Raw(name)
+			s, err := topo.Decode(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := topo.Encode(&out, s); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(raw), out.String()); diff != "" {
+				t.Errorf("re-encoded snapshot differs (-recorded +encoded):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Normalize orders lists regardless of the order collection produced them in.
+func TestNormalizeSortsEverything(t *testing.T) {
+	s, _ := fixtures.Load("aio")
+	want, _ := fixtures.Load("aio")
+	reverse := func(n int, swap func(i, j int)) {
+		for i := 0; i < n/2; i++ {
+			swap(i, n-1-i)
+		}
+	}
+	reverse(len(s.Namespaces), func(i, j int) { s.Namespaces[i], s.Namespaces[j] = s.Namespaces[j], s.Namespaces[i] })
+	reverse(len(s.Sources), func(i, j int) { s.Sources[i], s.Sources[j] = s.Sources[j], s.Sources[i] })
+	for i := range s.OVS.Bridges {
+		f := s.OVS.Bridges[i].Flows
+		reverse(len(f), func(i, j int) { f[i], f[j] = f[j], f[i] })
+	}
+	reverse(len(s.Neutron.Ports), func(i, j int) { s.Neutron.Ports[i], s.Neutron.Ports[j] = s.Neutron.Ports[j], s.Neutron.Ports[i] })
+	s.Normalize()
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("Normalize did not restore the order (-want +got):\n%s", diff)
+	}
+}
+
+func TestClassifyNamespace(t *testing.T) {
+	tests := []struct{ name, kind, id string }{
+		{"", topo.NSRoot, ""},
+		{"qrouter-7d2f3c1a-b4e5-4f60-8a91-b2c3d4e5f607", topo.NSRouter, "7d2f3c1a-b4e5-4f60-8a91-b2c3d4e5f607"},
+		{"qdhcp-5b1c7e2a-8d3f-4a6b-9c0d-1e2f3a4b5c6d", topo.NSDHCP, "5b1c7e2a-8d3f-4a6b-9c0d-1e2f3a4b5c6d"},
+		{"snat-c81d0e2f-4a3b-4c5d-9e6f-7a8b9c0d1e2f", topo.NSSNAT, "c81d0e2f-4a3b-4c5d-9e6f-7a8b9c0d1e2f"},
+		{"fip-9f3c2a1e-5b7d-4c8e-a1f2-3d4e5f607182", topo.NSFIP, "9f3c2a1e-5b7d-4c8e-a1f2-3d4e5f607182"},
+		{"qrouter-not-a-uuid", topo.NSOther, ""},
+		{"cni-1234", topo.NSOther, ""},
+	}
+	for _, tt := range tests {
+		kind, id := topo.ClassifyNamespace(tt.name)
+		if kind != tt.kind || id != tt.id {
+			t.Errorf("ClassifyNamespace(%q) = %q, %q; want %q, %q", tt.name, kind, id, tt.kind, tt.id)
+		}
+	}
+}
