@@ -148,6 +148,9 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 		return []topo.Namespace{}
 	}
 	rec.add("netns", strings.Join(o.NetnsDirs, ","), err)
+	if o.afterList != nil {
+		o.afterList()
+	}
 	nat := newNATReader(ctx, o.Runner)
 
 	readers := make([]*nsReader, 0, len(named)+1)

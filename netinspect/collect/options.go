@@ -33,6 +33,10 @@ type Options struct {
 	Parallel int
 	// Now stamps the snapshot; nil is time.Now.
 	Now func() time.Time
+
+	// afterList runs between listing namespaces and reading them; tests
+	// use it to delete a namespace mid-scan for real.
+	afterList func()
 }
 
 // DefaultNetnsDirs are where `ip netns` keeps its bind mounts.

@@ -1,0 +1,179 @@
+//go:build linux
+
+package collect
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// buildLab builds a lab node for real, or skips saying why it cannot.
+func buildLab(t *testing.T, spec lab.Spec) *lab.Lab {
+	t.Helper()
+	if err := lab.Preflight(); err != nil {
+		t.Skipf("no lab: %v", err)
+	}
+	l, err := lab.Build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := l.Destroy(context.Background()); err != nil {
+			t.Errorf("destroy lab: %v", err)
+		}
+	})
+	return l
+}
+
+func labOptions(l *lab.Lab) Options {
+	return Options{OVSDB: l.OVSDB(), OVSRunDir: l.RunDir(), NetnsDirs: []string{l.NetnsDir()},
+		RootNetns: l.NodePath(), NeutronStateDir: l.StateDir()}
+}
+
+// A live snapshot of a lab node holds exactly what the lab built, through
+// real OVSDB, ovs-ofctl, netlink in every namespace and iptables-save.
+func TestLiveSnapshotMatchesLab(t *testing.T) {
+	for _, spec := range []lab.Spec{lab.AllInOne(), lab.Broken()} {
+		t.Run(spec.Name, func(t *testing.T) {
+			l := buildLab(t, spec)
+			snap, err := Collect(context.Background(), labOptions(l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range snap.FailedSources() {
+				t.Errorf("source %s failed: %s", s.Name, s.Error)
+			}
+			for _, d := range spec.Check(snap.Neutron) {
+				t.Error(d)
+			}
+			if snap.Host != spec.Hostname {
+				t.Errorf("host = %q, want %q from OVSDB external_ids", snap.Host, spec.Hostname)
+			}
+			wantNS := 1 + len(spec.Routers)
+			for _, n := range spec.Networks {
+				if n.DHCP != nil {
+					wantNS++
+				}
+			}
+			if len(snap.Namespaces) != wantNS {
+				t.Errorf("%d namespaces, want %d (the node once, deduplicated, plus its qdhcp-/qrouter-)", len(snap.Namespaces), wantNS)
+			}
+			for _, r := range spec.Routers {
+				ns := snap.Namespace("qrouter-" + r.ID)
+				if ns == nil || ns.NAT == nil || ns.NAT.Backend == "" || len(ns.NAT.Rules) == 0 {
+					t.Errorf("router %s: NAT table not read: %+v", r.ID, ns)
+				}
+			}
+		})
+	}
+}
+
+// Veth peers are named across namespaces (DVR's rfp-/fpr- pair).
+func TestVethPeerAcrossNamespaces(t *testing.T) {
+	spec := lab.AllInOne()
+	l := buildLab(t, spec)
+	router := "qrouter-" + spec.Routers[0].ID
+	out, err := exec.Command("ip", "-n", l.Node, "link", "add", "rfp-0123456789", "type", "veth", "peer", "name", "fpr-0123456789", "netns", router).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	snap, err := Collect(context.Background(), labOptions(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rfp := snap.Root().Link("rfp-0123456789")
+	if rfp == nil || rfp.Peer == nil || rfp.Peer.Namespace != router || rfp.Peer.Name != "fpr-0123456789" {
+		t.Fatalf("rfp- peer = %+v, want fpr-0123456789 in %s", rfp, router)
+	}
+	fpr := snap.Namespace(router).Link("fpr-0123456789")
+	if fpr == nil || fpr.Peer == nil || fpr.Peer.Namespace != "" || fpr.Peer.Name != "rfp-0123456789" {
+		t.Fatalf("fpr- peer = %+v, want rfp-0123456789 in the node", fpr)
+	}
+	qvb := snap.Root().Link(spec.Instances[0].Device("qvb"))
+	if qvb.Peer == nil || qvb.Peer.Name != spec.Instances[0].Device("qvo") || qvb.Peer.Namespace != "" {
+		t.Errorf("qvb peer = %+v", qvb.Peer)
+	}
+}
+
+// A namespace deleted between listing and reading is a warning naming it;
+// everything else is still read.
+func TestNamespaceVanishesDuringScan(t *testing.T) {
+	spec := lab.ComputeNode()
+	l := buildLab(t, spec)
+	const doomed = "qdhcp-dddddddd-dddd-4ddd-addd-dddddddddddd"
+	if out, err := exec.Command("ip", "netns", "add", doomed).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "delete", doomed).Run() })
+	mount := filepath.Join(l.NetnsDir(), doomed)
+	if err := os.WriteFile(mount, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("/run/netns/"+doomed, mount, "", syscall.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	o := labOptions(l)
+	o.afterList = func() {
+		syscall.Unmount(mount, syscall.MNT_DETACH)
+		os.Remove(mount)
+		exec.Command("ip", "netns", "delete", doomed).Run()
+	}
+	snap, err := Collect(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := snap.Source("netlink/" + doomed)
+	if src == nil || src.OK || !strings.Contains(src.Error, "vanished during the scan") {
+		t.Fatalf("source for the deleted namespace = %+v", src)
+	}
+	if snap.Namespace(doomed) != nil {
+		t.Error("the deleted namespace still appears")
+	}
+	if len(snap.FailedSources()) != 1 {
+		t.Errorf("other sources failed too: %+v", snap.FailedSources())
+	}
+	if diffs := spec.Check(snap.Neutron); len(diffs) > 0 {
+		t.Errorf("the rest of the node was not read: %v", diffs)
+	}
+}
+
+// Without an OVSDB socket the snapshot still holds the kernel's facts and
+// says precisely what is missing.
+func TestMissingOVSDBSocket(t *testing.T) {
+	spec := lab.ComputeNode()
+	l := buildLab(t, spec)
+	o := labOptions(l)
+	o.OVSDB = "unix:" + filepath.Join(t.TempDir(), "db.sock")
+	snap, err := Collect(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := snap.Source("ovsdb")
+	if src == nil || src.OK || !strings.Contains(src.Error, "connect to OVSDB unix:") || !strings.Contains(src.Error, "no such file") {
+		t.Fatalf("ovsdb source = %+v", src)
+	}
+	if r := snap.Root(); r == nil || r.Link("eth1") == nil {
+		t.Error("the node's own links were not read")
+	}
+	if len(snap.OVS.Bridges) != 0 || snap.Neutron.Ports == nil {
+		t.Errorf("bridges %d, ports %v", len(snap.OVS.Bridges), snap.Neutron.Ports)
+	}
+	// Chains still show from the kernel alone, each saying qvo is not on br-int.
+	var broken int
+	for _, p := range snap.Neutron.Ports {
+		if p.Role == topo.RoleInstance && len(p.Problems) > 0 {
+			broken++
+		}
+	}
+	if broken != len(spec.Instances) {
+		t.Errorf("%d instance chains reported from the kernel, want %d", broken, len(spec.Instances))
+	}
+}
