@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -17,9 +18,11 @@ import (
 func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var g globals
 	var out string
+	var pretty bool
 	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
 	g.register(fs)
 	fs.StringVar(&out, "o", "", "write the snapshot to `FILE` (default standard output)")
+	fs.BoolVar(&pretty, "pretty", false, "indent the JSON (for reading and diffing; slower on large nodes)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -27,19 +30,27 @@ func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if snap == nil {
 		return code
 	}
-	var buf bytes.Buffer
-	if err := topo.Encode(&buf, snap); err != nil {
-		fmt.Fprintf(stderr, "ostopo snapshot: %v\n", err)
-		return exitFail
+	encode := func(w io.Writer) error {
+		if pretty {
+			return topo.EncodeIndent(w, snap)
+		}
+		return topo.Encode(w, snap)
 	}
 	if out == "" || out == "-" {
+		// Encode fully before writing, so a failure never leaves half a
+		// document on standard output.
+		var buf bytes.Buffer
+		if err := encode(&buf); err != nil {
+			fmt.Fprintf(stderr, "ostopo snapshot: %v\n", err)
+			return exitFail
+		}
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			fmt.Fprintf(stderr, "ostopo snapshot: write standard output: %v\n", err)
 			return exitFail
 		}
 		return code
 	}
-	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+	if err := writeFileAtomic(out, encode); err != nil {
 		fmt.Fprintf(stderr, "ostopo snapshot: %v\n", err)
 		return exitFail
 	}
@@ -101,18 +112,31 @@ func readSnapshotFile(path string) (*topo.Snapshot, error) {
 	return snap, nil
 }
 
-// writeFileAtomic writes data next to path and renames it into place, so a
-// reader never sees a half-written file and a failure leaves none behind.
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic streams write's output next to path and renames it into
+// place, so a reader never sees a half-written file and a failure leaves
+// none behind.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		// A device or pipe (-o /dev/stdout, a fifo) cannot be replaced.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		werr := write(w)
+		return errors.Join(werr, w.Flush(), f.Close())
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	_, werr := tmp.Write(data)
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	werr := write(w)
+	ferr := w.Flush()
 	serr := tmp.Sync()
 	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err := errors.Join(werr, ferr, serr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -46,8 +46,10 @@ func ReadAgentFiles(dir string) (topo.AgentFiles, string, error) {
 		if dir == "" {
 			return files, "no Neutron state dir with dhcp/ or ha_confs/ in " + strings.Join(DefaultStateDirs(), ", "), nil
 		}
-	} else if !isDir(dir) {
-		return files, dir, fmt.Errorf("neutron state dir %s: %w", dir, os.ErrNotExist)
+	} else if st, err := os.Stat(dir); err != nil {
+		return files, dir, fmt.Errorf("neutron state dir: %w", err)
+	} else if !st.IsDir() {
+		return files, dir, fmt.Errorf("neutron state dir %s is not a directory", dir)
 	}
 	files.StateDir = dir
 	var errs []error

@@ -91,6 +91,8 @@ func explain(err error) string {
 		return msg + " (the OVSDB socket is root's: run as root)"
 	case errors.Is(err, os.ErrPermission):
 		return msg + " (run as root)"
+	case strings.Contains(msg, "namespace") && strings.Contains(msg, "operation not permitted"):
+		return msg + " (entering a namespace needs root: CAP_SYS_ADMIN)"
 	case strings.Contains(msg, "you must be root") || strings.Contains(msg, "Permission denied"):
 		return msg + " (iptables needs root: CAP_NET_ADMIN)"
 	}
@@ -205,7 +207,12 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 		return
 	}
 	r.handle = h
-	r.nl, err = netlink.NewHandleAt(h)
+	if r.file.Path == ownNamespace {
+		// Reading the namespace we are in needs no setns, hence no root.
+		r.nl, err = netlink.NewHandle()
+	} else {
+		r.nl, err = netlink.NewHandleAt(h)
+	}
 	if err != nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
 		return
@@ -238,7 +245,7 @@ func readIPForward(f nsFile) (bool, error) {
 		return err
 	}
 	var err error
-	if f.Name == "" && f.Path == "/proc/thread-self/ns/net" {
+	if f.Path == ownNamespace {
 		err = read()
 	} else {
 		err = inNamespace(f.Path, read)

@@ -14,6 +14,10 @@ import (
 	"github.com/vishvananda/netns"
 )
 
+// ownNamespace is the namespace of the calling thread: the node's root
+// unless --root-netns says otherwise.
+const ownNamespace = "/proc/thread-self/ns/net"
+
 // nsFile is one namespace to read, identified by the inode of its file.
 type nsFile struct {
 	Name  string // "" for the root
@@ -36,7 +40,7 @@ func statNS(path string) (dev, ino uint64, err error) {
 // listed in /run/netns) is deduplicated by device and inode.
 func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile, err error) {
 	if rootPath == "" {
-		rootPath = "/proc/thread-self/ns/net"
+		rootPath = ownNamespace
 	}
 	dev, ino, err := statNS(rootPath)
 	if err != nil {

@@ -63,7 +63,7 @@ func TestEncodeRoundTripIsStable(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			if err := topo.Encode(&out, s); err != nil {
+			if err := topo.EncodeIndent(&out, s); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(string(raw), out.String()); diff != "" {
@@ -110,5 +110,27 @@ func TestClassifyNamespace(t *testing.T) {
 		if kind != tt.kind || id != tt.id {
 			t.Errorf("ClassifyNamespace(%q) = %q, %q; want %q, %q", tt.name, kind, id, tt.kind, tt.id)
 		}
+	}
+}
+
+func TestCompactAndIndentedAgree(t *testing.T) {
+	s, _ := fixtures.Load("net")
+	var compact, indented bytes.Buffer
+	if err := topo.Encode(&compact, s); err != nil {
+		t.Fatal(err)
+	}
+	topo.EncodeIndent(&indented, s)
+	a, err := topo.Decode(&compact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := topo.Decode(&indented)
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("compact and indented encodings decode differently:\n%s", diff)
+	}
+	var again bytes.Buffer
+	topo.Encode(&again, s)
+	if n := bytes.Count(again.Bytes(), []byte("\n")); n != 1 {
+		t.Errorf("compact encoding has %d lines, want 1", n)
 	}
 }

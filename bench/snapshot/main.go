@@ -1,0 +1,170 @@
+// Command snapshot benchmarks `ostopo snapshot` against the manual sweep an
+// operator would run for the same facts, side by side on one lab node with
+// 1000 instances (20 networks × 50, 10 routers: 4,000+ kernel devices, 30
+// namespaces). Runs alternate so machine noise hits both alike; it prints
+// the medians, their ratio and ostopo's peak memory, and exits 1 when the
+// targets (ratio ≤ 0.25, peak RSS < 100 MB) are missed. Needs root and OVS.
+//
+//	go run ./bench/snapshot [-runs 5] [-networks 20 -per-network 50 -routers 10]
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "timed runs of each side")
+	networks := flag.Int("networks", 20, "tenant networks")
+	perNetwork := flag.Int("per-network", 50, "instances per network")
+	routers := flag.Int("routers", 10, "routers")
+	maxRatio := flag.Float64("max-ratio", 0.25, "fail when ostopo/manual exceeds this")
+	maxRSS := flag.Float64("max-rss-mb", 100, "fail when ostopo's peak RSS exceeds this")
+	flag.Parse()
+	if err := run(*runs, *networks, *perNetwork, *routers, *maxRatio, *maxRSS); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs, networks, perNetwork, routers int, maxRatio, maxRSS float64) error {
+	ctx := context.Background()
+	if err := lab.Preflight(); err != nil {
+		return err
+	}
+	bin := filepath.Join(os.TempDir(), "ostopo-bench")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ostopo").CombinedOutput(); err != nil {
+		return fmt.Errorf("build ostopo: %v\n%s", err, out)
+	}
+	defer os.Remove(bin)
+
+	start := time.Now()
+	l, err := lab.Build(ctx, lab.Scale(networks, perNetwork, routers))
+	if err != nil {
+		return err
+	}
+	defer l.Destroy(context.Background())
+	fmt.Printf("lab: %d instances, %d networks, %d routers built in %.1fs\n",
+		networks*perNetwork, networks, routers, time.Since(start).Seconds())
+
+	flags := []string{"--ovsdb", l.OVSDB(), "--ovs-rundir", l.RunDir(), "--netns-dir", l.NetnsDir(), "--neutron-state-dir", l.StateDir()}
+	ostopo := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", "/dev/null"}, flags...)
+	sweep := []string{"netns", "exec", l.Node, "sh", "-c", manualSweep(l)}
+
+	// What the snapshot saw, so the report says what was compared.
+	var out bytes.Buffer
+	cmd := exec.Command("ip", append([]string{"netns", "exec", l.Node, bin, "snapshot"}, flags...)...)
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ostopo snapshot: %w", err)
+	}
+	snap, err := topo.Decode(&out)
+	if err != nil {
+		return err
+	}
+	links := 0
+	for _, ns := range snap.Namespaces {
+		links += len(ns.Links)
+	}
+	fmt.Printf("node: %d kernel devices in %d namespaces, %d OVS ports, %d Neutron ports\n",
+		links, len(snap.Namespaces), countPorts(snap), len(snap.Neutron.Ports))
+
+	var tOstopo, tSweep []time.Duration
+	var peakKB int64
+	for i := range runs + 1 {
+		d1, rss, err := timed(l, ostopo)
+		if err != nil {
+			return fmt.Errorf("ostopo run: %w", err)
+		}
+		d2, _, err := timed(l, sweep)
+		if err != nil {
+			return fmt.Errorf("manual sweep: %w", err)
+		}
+		if i == 0 {
+			continue // warm-up: page cache, first exec of every tool
+		}
+		tOstopo, tSweep = append(tOstopo, d1), append(tSweep, d2)
+		peakKB = max(peakKB, rss)
+	}
+	mo, ms := median(tOstopo), median(tSweep)
+	ratio := mo.Seconds() / ms.Seconds()
+	rssMB := float64(peakKB) / 1024
+	fmt.Printf("ostopo snapshot: median %6.1f ms  (runs %s)\n", ms2(mo), list(tOstopo))
+	fmt.Printf("manual sweep:    median %6.1f ms  (runs %s)\n", ms2(ms), list(tSweep))
+	fmt.Printf("ratio ostopo/manual: %.3f (target ≤ %.2f)\n", ratio, maxRatio)
+	fmt.Printf("ostopo peak RSS: %.1f MB (target < %.0f MB)\n", rssMB, maxRSS)
+	if ratio > maxRatio || rssMB >= maxRSS {
+		return fmt.Errorf("targets missed")
+	}
+	return nil
+}
+
+// manualSweep is what an operator types to see the same facts: OVSDB,
+// flows of every bridge, addresses and routes of every namespace, NAT of
+// every router.
+func manualSweep(l *lab.Lab) string {
+	env := fmt.Sprintf("export OVS_RUNDIR=%s; DB=--db=%s; ", l.RunDir(), l.OVSDB())
+	return env + `
+ovs-vsctl $DB show
+ovs-vsctl $DB list Interface
+ovs-vsctl $DB list Port
+for br in $(ovs-vsctl $DB list-br); do ovs-ofctl dump-flows $br; done
+ip -d addr; ip route
+for ns in $(ls ` + l.NetnsDir() + `); do
+  ip -n $ns -d addr; ip -n $ns route
+  case $ns in qrouter-*) ip netns exec $ns iptables-save -t nat;; esac
+done
+` + " >/dev/null"
+}
+
+func timed(l *lab.Lab, args []string) (time.Duration, int64, error) {
+	cmd := exec.Command("ip", args...)
+	cmd.Env = append(os.Environ(), l.Env()...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = nil, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	// ip netns exec execs the command in its own process, so this is the
+	// tool's own peak RSS.
+	return d, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss, nil
+}
+
+func countPorts(s *topo.Snapshot) int {
+	n := 0
+	for _, b := range s.OVS.Bridges {
+		n += len(b.Ports)
+	}
+	return n
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms2(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func list(ds []time.Duration) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, fmt.Sprintf("%.0f", ms2(d)))
+	}
+	return strings.Join(parts, " ") + " ms"
+}

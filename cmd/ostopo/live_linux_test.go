@@ -1,0 +1,127 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// buildBinary builds ostopo once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(openDir(t), "ostopo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// openDir is a temporary dir that an unprivileged user can use too
+// (t.TempDir's parent is private to root).
+func openDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ostopo-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func buildLab(t *testing.T, spec lab.Spec) *lab.Lab {
+	t.Helper()
+	if err := lab.Preflight(); err != nil {
+		t.Skipf("no lab: %v", err)
+	}
+	l, err := lab.Build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Destroy(context.Background()) })
+	return l
+}
+
+func labFlags(l *lab.Lab) []string {
+	return []string{"--ovsdb", l.OVSDB(), "--ovs-rundir", l.RunDir(), "--netns-dir", l.NetnsDir(), "--neutron-state-dir", l.StateDir()}
+}
+
+// As an operator runs it on the node: ip netns exec <node> ostopo snapshot.
+func TestSnapshotOnLabNode(t *testing.T) {
+	spec := lab.AllInOne()
+	l := buildLab(t, spec)
+	bin := buildBinary(t)
+	out := filepath.Join(t.TempDir(), "snap.json")
+	args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, labFlags(l)...)
+	cmd := exec.Command("ip", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("warnings on a healthy node: %s", stderr.String())
+	}
+	snap := readSnap(t, out)
+	if diffs := spec.Check(snap.Neutron); len(diffs) > 0 {
+		t.Errorf("snapshot differs from the lab: %v", diffs)
+	}
+	if snap.Root() == nil || snap.Root().Link("eth4") == nil {
+		t.Error("the namespace ostopo ran in is not the node's root")
+	}
+}
+
+// Not root: the facts that need root are listed with the capability
+// missing; what can be read is still written, exit 0.
+func TestSnapshotNotRoot(t *testing.T) {
+	l := buildLab(t, lab.ComputeNode())
+	bin := buildBinary(t)
+	out := filepath.Join(openDir(t), "snap.json")
+	cmd := exec.Command(bin, append([]string{"snapshot", "-o", out, "--netns-dir", "/run/netns"}, labFlags(l)[:4]...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("exit %v: %s", err, stderr.String())
+	}
+	msg := stderr.String()
+	for _, want := range []string{"not running as root", "ovsdb: connect to OVSDB unix:" + filepath.Join(l.Dir, "db.sock"), "permission denied"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, msg)
+		}
+	}
+	if !strings.Contains(msg, "CAP_SYS_ADMIN") && !strings.Contains(msg, "run as root") {
+		t.Errorf("stderr does not say which privilege is missing:\n%s", msg)
+	}
+	snap := readSnap(t, out)
+	if s := snap.Source("netlink/(root)"); s == nil || !s.OK {
+		t.Errorf("the own namespace was not read: %+v", s)
+	}
+}
+
+func readSnap(t *testing.T, path string) *topo.Snapshot {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	snap, err := topo.Decode(f)
+	if err != nil {
+		b, _ := os.ReadFile(path)
+		var v any
+		t.Fatalf("%v (valid JSON: %v)", err, json.Unmarshal(b, &v) == nil)
+	}
+	return snap
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// runCLI runs ostopo in-process and returns exit code, stdout, stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := fixtures.Raw(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name+".json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReplayWritesTheSnapshot(t *testing.T) {
+	in := writeFixture(t, "aio")
+	want, _ := os.ReadFile(in)
+	code, stdout, stderr := runCLI(t, "snapshot", "--replay", in, "--pretty")
+	if code != 0 || stderr != "" || stdout != string(want) {
+		t.Fatalf("exit %d, stderr %q, --pretty stdout matches fixture: %v", code, stderr, stdout == string(want))
+	}
+	out := filepath.Join(t.TempDir(), "copy.json")
+	if code, _, stderr := runCLI(t, "snapshot", "--replay", in, "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, _ := os.ReadFile(out)
+	a, err1 := topo.Decode(bytes.NewReader(got))
+	b, err2 := topo.Decode(bytes.NewReader(want))
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+		t.Errorf("-o wrote a different snapshot (%v, %v)", err1, err2)
+	}
+}
+
+// Bad input: one clear line naming what and where, a non-zero exit, no
+// output file left behind, and an existing output file untouched.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := fixtures.Raw("aio")
+	files := map[string][]byte{
+		"truncated.json": good[:len(good)/3],
+		"corrupt.json":   []byte("{\"schema\": \"ostopo.snapshot/v1\",,}"),
+		"future.json":    []byte(`{"schema": "ostopo.snapshot/v2"}`),
+	}
+	for name, b := range files {
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	existing := filepath.Join(dir, "existing.json")
+	os.WriteFile(existing, []byte("keep me"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"truncated snapshot", []string{"snapshot", "--replay", filepath.Join(dir, "truncated.json"), "-o", existing}, 1, "truncated.json: truncated snapshot"},
+		{"corrupt snapshot", []string{"snapshot", "--replay", filepath.Join(dir, "corrupt.json"), "-o", filepath.Join(dir, "new.json")}, 1, "corrupt.json: corrupt snapshot: line 1"},
+		{"unknown schema", []string{"snapshot", "--replay", filepath.Join(dir, "future.json")}, 1, `unsupported snapshot schema "ostopo.snapshot/v2"`},
+		{"missing snapshot", []string{"snapshot", "--replay", filepath.Join(dir, "nope.json")}, 1, "open snapshot: open " + filepath.Join(dir, "nope.json") + ": no such file"},
+		{"output dir missing", []string{"snapshot", "--replay", writeFixture(t, "cmp"), "-o", filepath.Join(dir, "no", "dir", "out.json")}, 1, "write " + filepath.Join(dir, "no", "dir", "out.json")},
+		{"unknown flag", []string{"snapshot", "--frobnicate"}, 2, "ostopo snapshot: flag provided but not defined: -frobnicate (see ostopo snapshot -h)"},
+		{"unknown command", []string{"snapshots"}, 2, `ostopo: unknown command "snapshots"`},
+		{"stray argument", []string{"snapshot", "extra"}, 2, `unexpected argument "extra"`},
+		{"no command", nil, 2, "usage: ostopo"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.want)
+			}
+			if tt.name != "no command" && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Errorf("error is not one line: %q", stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
+		t.Errorf("existing output file was changed to %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || e.Name() == "new.json" {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, stdout, _ := runCLI(t, "--help")
+	if code != 0 || !strings.Contains(stdout, "snapshot [-o FILE]") {
+		t.Errorf("--help: exit %d, %q", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "snapshot", "-h")
+	if code != 0 || !strings.Contains(stdout, "-replay") || !strings.Contains(stdout, "-netns-dir") {
+		t.Errorf("snapshot -h: exit %d, %q", code, stdout)
+	}
+}
