@@ -87,37 +87,104 @@ func splitTarget(t string) (string, string, error) {
 	return "", "", fmt.Errorf("OVSDB target %q: want unix:/path/db.sock or tcp:host:port", t)
 }
 
-// ReadDB connects to the OVSDB server at target and reads every table in
-// Columns, one select per table (Transact flattens the rows of several
-// selects into one slice, losing the table boundaries).
-func ReadDB(ctx context.Context, target string) (Raw, string, error) {
+// DB is a connection to an OVSDB server.
+type DB struct {
+	client *ovsdb.Client
+	Where  string // network:address, for messages
+}
+
+// Dial connects to the OVSDB server at target ("" tries DefaultSockets).
+func Dial(ctx context.Context, target string) (*DB, error) {
 	network, addr, err := ResolveSocket(target)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	where := network + ":" + addr
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, addr)
 	if err != nil {
-		return nil, where, fmt.Errorf("connect to OVSDB %s: %w", where, err)
+		return &DB{Where: where}, fmt.Errorf("connect to OVSDB %s: %w", where, err)
+	}
+	// A server that accepts but never answers must not hang the snapshot.
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
 	}
 	c, err := ovsdb.New(conn)
 	if err != nil {
 		conn.Close()
-		return nil, where, fmt.Errorf("open OVSDB client %s: %w", where, err)
+		return &DB{Where: where}, fmt.Errorf("open OVSDB client %s: %w", where, err)
 	}
-	defer c.Close()
-	// A connection that accepts but never answers must not hang the snapshot.
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
+	return &DB{client: c, Where: where}, nil
+}
+
+// Close ends the connection.
+func (db *DB) Close() error { return db.client.Close() }
+
+// Select reads the given columns of every row of one table. Tables are
+// selected one per transaction: Transact flattens the rows of several
+// selects into one slice, losing the table boundaries.
+func (db *DB) Select(ctx context.Context, table string, columns []string) ([]ovsdb.Row, error) {
+	rows, err := db.client.Transact(ctx, "Open_vSwitch", []ovsdb.TransactOp{selectColumns{table, columns}})
+	if err != nil {
+		return nil, fmt.Errorf("read OVSDB %s table %s: %w", db.Where, table, err)
 	}
-	raw := Raw{}
-	for table, cols := range Columns() {
-		rows, err := c.Transact(ctx, "Open_vSwitch", []ovsdb.TransactOp{selectColumns{table, cols}})
-		if err != nil {
-			return nil, where, fmt.Errorf("read OVSDB %s table %s: %w", where, table, err)
+	return rows, nil
+}
+
+// ReadAll reads every table in Columns. The selects are sent together (the
+// client matches replies by id), so the server answers them back to back.
+// onBridges, if set, gets the Bridge rows as soon as they arrive: they are
+// asked for first, so that work per bridge (flow dumps) can start while the
+// large Port and Interface tables are still on their way.
+func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, error) {
+	type result struct {
+		table string
+		rows  []ovsdb.Row
+		err   error
+	}
+	cols := Columns()
+	results := make(chan result, len(cols))
+	bridges, err := db.Select(ctx, "Bridge", cols["Bridge"])
+	if err != nil {
+		return nil, err
+	}
+	for table, c := range cols {
+		if table == "Bridge" {
+			continue
 		}
-		raw[table] = rows
+		go func() {
+			rows, err := db.Select(ctx, table, c)
+			results <- result{table, rows, err}
+		}()
 	}
-	return raw, where, nil
+	if onBridges != nil {
+		onBridges(bridges)
+	}
+	raw := Raw{"Bridge": bridges}
+	var errs []error
+	for range len(cols) - 1 {
+		r := <-results
+		raw[r.table] = r.rows
+		errs = append(errs, r.err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// ReadDB connects to the OVSDB server at target and reads every table in
+// Columns.
+func ReadDB(ctx context.Context, target string) (Raw, string, error) {
+	db, err := Dial(ctx, target)
+	if err != nil {
+		where := ""
+		if db != nil {
+			where = db.Where
+		}
+		return nil, where, err
+	}
+	defer db.Close()
+	raw, err := db.ReadAll(ctx, nil)
+	return raw, db.Where, err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/digitalocean/go-openvswitch/ovsdb"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -109,6 +110,11 @@ func Decode(raw Raw) (topo.OVS, error) {
 	}
 	sort.Slice(out.Bridges, func(i, j int) bool { return out.Bridges[i].Name < out.Bridges[j].Name })
 	return out, nil
+}
+
+// BridgeHeader reads the name and protocols of a Bridge row.
+func BridgeHeader(r ovsdb.Row) (name string, protocols []string) {
+	return str(r["name"]), strs(r["protocols"])
 }
 
 // OVSDB atoms arrive as JSON: strings, numbers, booleans, ["uuid", u],

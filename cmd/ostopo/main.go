@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -19,23 +19,34 @@ import (
 )
 
 func main() {
-	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startProfile()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	stop()
 	os.Exit(code)
 }
 
-// tuneGC trades memory for speed in a short-lived process: a snapshot of a
-// 1000-instance node allocates ~10× its live heap in netlink buffers and
-// JSON, and the default GOGC=100 collects it a dozen times. A soft limit
-// keeps the peak under 100 MB. GOGC/GOMEMLIMIT set by the user win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+// startProfile writes a CPU profile to $OSTOPO_CPUPROFILE, for working on
+// the speed targets (bench/) with the real binary.
+func startProfile() func() {
+	path := os.Getenv("OSTOPO_CPUPROFILE")
+	if path == "" {
+		return func() {}
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(80 << 20)
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ostopo: OSTOPO_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(os.Stderr, "ostopo: OSTOPO_CPUPROFILE: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 

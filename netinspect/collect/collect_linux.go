@@ -10,11 +10,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/digitalocean/go-openvswitch/ovsdb"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Collect reads the whole node. It always returns a snapshot: a source that
@@ -101,37 +103,55 @@ func explain(err error) string {
 
 func collectOVS(ctx context.Context, o Options, rec *recorder) topo.OVS {
 	empty := topo.OVS{Managers: []topo.Manager{}, Bridges: []topo.Bridge{}}
-	raw, where, err := ovs.ReadDB(ctx, o.OVSDB)
+	db, err := ovs.Dial(ctx, o.OVSDB)
 	if err != nil {
+		where := ""
+		if db != nil {
+			where = db.Where
+		}
 		rec.add("ovsdb", where, err)
 		return empty
 	}
-	state, err := ovs.Decode(raw)
-	rec.add("ovsdb", where, err)
+	defer db.Close()
+	// The bridge list is small and answers first: start the flow dumps
+	// with it while the big Port and Interface tables are still coming.
+	flows := map[string][]topo.Flow{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	dumpFlows := func(bridges []ovsdb.Row) {
+		of, ofErr := ovs.NewOpenFlow(ctx, o.Runner, o.OVSRunDir)
+		for _, row := range bridges {
+			name, protocols := ovs.BridgeHeader(row)
+			if ofErr != nil {
+				rec.add("openflow/"+name, "", ofErr)
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f, err := of.DumpFlows(ctx, name, protocols)
+				rec.add("openflow/"+name, of.Describe(), err)
+				mu.Lock()
+				flows[name] = f
+				mu.Unlock()
+			}()
+		}
+	}
+	raw, err := db.ReadAll(ctx, dumpFlows)
+	var state topo.OVS
+	if err == nil {
+		state, err = ovs.Decode(raw)
+	}
+	rec.add("ovsdb", db.Where, err)
+	wg.Wait()
 	if err != nil {
 		return empty
 	}
-	of, err := ovs.NewOpenFlow(ctx, o.Runner, o.OVSRunDir)
-	if err != nil {
-		for _, b := range state.Bridges {
-			rec.add("openflow/"+b.Name, "", err)
-		}
-		return state
-	}
-	var wg sync.WaitGroup
 	for i := range state.Bridges {
-		b := &state.Bridges[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			flows, err := of.DumpFlows(ctx, b.Name, b.Protocols)
-			if err == nil {
-				b.Flows = flows
-			}
-			rec.add("openflow/"+b.Name, of.Describe(), err)
-		}()
+		if f := flows[state.Bridges[i].Name]; f != nil {
+			state.Bridges[i].Flows = f
+		}
 	}
-	wg.Wait()
 	return state
 }
 
@@ -160,14 +180,19 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 	for _, f := range named {
 		readers = append(readers, &nsReader{file: f})
 	}
+	// The node's own namespace holds nearly every device (4,000 on a
+	// 1000-instance node): it starts at once, outside the pool, so it is
+	// never queued behind the small qdhcp-/qrouter- namespaces.
 	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup
-	for _, r := range readers {
+	for i, r := range readers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			if i > 0 {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+			}
 			if ctx.Err() != nil {
 				return
 			}
@@ -207,17 +232,31 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 		return
 	}
 	r.handle = h
-	if r.file.Path == ownNamespace {
-		// Reading the namespace we are in needs no setns, hence no root.
-		r.nl, err = netlink.NewHandle()
-	} else {
-		r.nl, err = netlink.NewHandleAt(h)
+	open := func() (*netlink.Handle, error) {
+		// Route netlink only: the xfrm and netfilter sockets a handle opens
+		// by default cost a setns each and are never used.
+		if r.file.Path == ownNamespace {
+			// Reading the namespace we are in needs no setns, hence no root.
+			return netlink.NewHandle(unix.NETLINK_ROUTE)
+		}
+		return netlink.NewHandleAt(h, unix.NETLINK_ROUTE)
 	}
+	r.nl, err = open()
 	if err != nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
 		return
 	}
-	r.state, err = readKernel(r.nl, &ns)
+	// Only the node's own namespace is big enough for a second socket (and
+	// its setns) to pay off; the others are read on one.
+	h2 := r.nl
+	if ns.Root {
+		if h2, err = open(); err != nil {
+			rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
+			return
+		}
+		defer h2.Close()
+	}
+	r.state, err = readKernel(r.nl, h2, &ns)
 	if r.state == nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("read namespace %s: %w", label, err))
 		return
@@ -260,6 +299,18 @@ func readIPForward(f nsFile) (bool, error) {
 // namespace is found by ifindex; one in another namespace by asking each
 // namespace which id it gives the others (ids are relative to the asker).
 func resolveVethPeers(readers []*nsReader) {
+	byIndex := map[*nsReader]map[int]string{}
+	nameAt := func(r *nsReader, idx int) string {
+		m, ok := byIndex[r]
+		if !ok {
+			m = make(map[int]string, len(r.state.ns.Links))
+			for _, l := range r.state.ns.Links {
+				m[l.Index] = l.Name
+			}
+			byIndex[r] = m
+		}
+		return m[idx]
+	}
 	for _, r := range readers {
 		if r.state == nil {
 			continue
@@ -284,9 +335,7 @@ func resolveVethPeers(readers []*nsReader) {
 			ref := &topo.LinkRef{Index: v.peerIndex}
 			if target != nil {
 				ref.Namespace = target.state.ns.Name
-				if l := target.state.ns.LinkByIndex(v.peerIndex); l != nil {
-					ref.Name = l.Name
-				}
+				ref.Name = nameAt(target, v.peerIndex)
 			} else {
 				ref.Namespace = "?" // a namespace ostopo was not shown (a container's)
 			}

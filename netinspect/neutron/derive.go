@@ -7,7 +7,6 @@
 package neutron
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -81,6 +80,9 @@ type index struct {
 	// 71 arp_spa/nw_src for the OVS firewall): a compute node's only record
 	// of an instance's fixed IPs.
 	spoofIPs map[int][]string
+	// ofports maps, per bridge, OpenFlow port numbers to port names (flows
+	// print numbers).
+	ofports map[*topo.Bridge]map[int]string
 }
 
 type dhcpEntry struct {
@@ -93,6 +95,7 @@ func newIndex(s *topo.Snapshot) *index {
 		s: s, devs: map[string][]kdev{}, root: map[string]*topo.Link{},
 		ports: map[string]ovsPort{}, ifaces: map[string]ovsPort{},
 		dhcpByMAC: map[string][]dhcpEntry{}, nsByName: map[string]*topo.Namespace{},
+		ofports: map[*topo.Bridge]map[int]string{},
 	}
 	for i := range s.Namespaces {
 		ns := &s.Namespaces[i]
@@ -143,7 +146,10 @@ func (x *index) indexSpoofIPs() {
 		if !ok {
 			continue
 		}
-		port := ofportOf(b, ofportName(b, v))
+		port, err := strconv.Atoi(v)
+		if err != nil {
+			port = x.ofportOf(b, x.ofportName(b, v))
+		}
 		for _, key := range []string{"arp_spa", "nw_src"} {
 			if ip, ok := f.MatchField(key); ok && !slices.Contains(x.spoofIPs[port], ip) {
 				x.spoofIPs[port] = append(x.spoofIPs[port], ip)
@@ -221,33 +227,40 @@ func contains(prefix, ip string) bool {
 
 // ofportName resolves a port number printed in a flow to the port name on
 // that bridge ("" when unknown; names printed with --names pass through).
-func ofportName(b *topo.Bridge, v string) string {
-	var n int
-	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || fmt.Sprint(n) != v {
+func (x *index) ofportName(b *topo.Bridge, v string) string {
+	n, err := strconv.Atoi(v)
+	if err != nil {
 		return strings.Trim(v, `"`)
 	}
-	if p := b.PortByOFPort(n); p != nil {
-		return p.Name
+	m, ok := x.ofports[b]
+	if !ok {
+		m = map[int]string{}
+		for _, p := range b.Ports {
+			for _, i := range p.Interfaces {
+				m[i.OFPort] = p.Name
+			}
+		}
+		x.ofports[b] = m
 	}
-	return ""
+	return m[n]
 }
 
-// ofportOf returns the OpenFlow port number of a port, or -1.
-func ofportOf(b *topo.Bridge, name string) int {
-	if p := b.Port(name); p != nil && len(p.Interfaces) > 0 {
-		return p.Interfaces[0].OFPort
+// ofportOf returns the OpenFlow port number of a port on a bridge, or -1.
+func (x *index) ofportOf(b *topo.Bridge, name string) int {
+	if op, ok := x.ports[name]; ok && op.bridge == b && op.iface != nil {
+		return op.iface.OFPort
 	}
 	return -1
 }
 
 // matchesPort reports whether a flow's in_port names the port (by number or name).
-func matchesPort(b *topo.Bridge, f *topo.Flow, port string) bool {
+func (x *index) matchesPort(b *topo.Bridge, f *topo.Flow, port string) bool {
 	v, ok := f.MatchField("in_port")
-	return ok && ofportName(b, v) == port
+	return ok && x.ofportName(b, v) == port
 }
 
 // inPortIs reports whether a flow's in_port is the given OpenFlow port.
-func inPortIs(b *topo.Bridge, f *topo.Flow, ofport int) bool {
+func (x *index) inPortIs(b *topo.Bridge, f *topo.Flow, ofport int) bool {
 	v, ok := f.MatchField("in_port")
 	if !ok {
 		return false
@@ -255,5 +268,5 @@ func inPortIs(b *topo.Bridge, f *topo.Flow, ofport int) bool {
 	if n, err := strconv.Atoi(v); err == nil {
 		return n == ofport
 	}
-	return ofportOf(b, strings.Trim(v, `"`)) == ofport
+	return x.ofportOf(b, strings.Trim(v, `"`)) == ofport
 }

@@ -217,7 +217,7 @@ func (d *deriver) checkTunnelFlows(n *topo.Network, table int) {
 		}
 		n.Flows.TunnelFlood = FlowText(f)
 		for _, o := range f.Outputs() {
-			n.Flows.FloodPorts = append(n.Flows.FloodPorts, firstNonEmpty(ofportName(tb, o), o))
+			n.Flows.FloodPorts = append(n.Flows.FloodPorts, firstNonEmpty(d.x.ofportName(tb, o), o))
 		}
 		if tid, ok := f.SetTunnelID(); ok && tid != seg {
 			n.Problems = append(n.Problems, fmt.Sprintf("%s table 22 floods local VLAN %d with tunnel id %d, but the network's segmentation id is %d", tb.Name, n.LocalVLAN, tid, seg))
@@ -245,7 +245,7 @@ func (d *deriver) checkPhysicalFlows(n *topo.Network) {
 			continue
 		}
 		inPort, _ := f.MatchField("in_port")
-		op, ok := d.x.ports[ofportName(ib, inPort)]
+		op, ok := d.x.ports[d.x.ofportName(ib, inPort)]
 		if !ok || op.iface == nil {
 			continue
 		}
@@ -271,7 +271,7 @@ func (d *deriver) checkPhysicalFlows(n *topo.Network) {
 	}
 	for fi := range phys.Flows {
 		f := &phys.Flows[fi]
-		if f.Priority != 4 || !matchesPort(phys, f, physPort) {
+		if f.Priority != 4 || !d.x.matchesPort(phys, f, physPort) {
 			continue
 		}
 		if v, ok := f.MatchInt("dl_vlan"); !ok || v != n.LocalVLAN {

@@ -279,7 +279,7 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 func (d *deriver) directFirewall(b *topo.Bridge, ofport int) string {
 	for fi := range b.Flows {
 		f := &b.Flows[fi]
-		if f.Table == 60 && f.Priority == 100 && inPortIs(b, f, ofport) && strings.Contains(f.Actions, "NXM_NX_REG5") {
+		if f.Table == 60 && f.Priority == 100 && d.x.inPortIs(b, f, ofport) && strings.Contains(f.Actions, "NXM_NX_REG5") {
 			return topo.FirewallOVS
 		}
 	}

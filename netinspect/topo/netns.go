@@ -22,13 +22,18 @@ type Namespace struct {
 	Inode uint64 `json:"inode,omitempty"`
 	Kind  string `json:"kind"`
 	// ID is the Neutron object id in the name (router, network), if any.
-	ID        string     `json:"id,omitempty"`
-	IPForward *bool      `json:"ip_forward,omitempty"`
-	Links     []Link     `json:"links"`
-	Routes    []Route    `json:"routes"`
-	Rules     []Rule     `json:"rules"`
-	Neighbors []Neighbor `json:"neighbors"`
-	NAT       *NATTable  `json:"nat,omitempty"`
+	ID        string  `json:"id,omitempty"`
+	IPForward *bool   `json:"ip_forward,omitempty"`
+	Links     []Link  `json:"links"`
+	Routes    []Route `json:"routes"`
+	// DerivedRoutesOmitted counts kernel routes left out because the
+	// addresses already say them: the local table's entries for the
+	// namespace's own addresses, and each IPv6 device's fe80::/64 and
+	// ff00::/8 (12,000 of them on a 1000-instance node).
+	DerivedRoutesOmitted int        `json:"derived_routes_omitted,omitempty"`
+	Rules                []Rule     `json:"rules"`
+	Neighbors            []Neighbor `json:"neighbors"`
+	NAT                  *NATTable  `json:"nat,omitempty"`
 }
 
 // Label is the name an operator knows the namespace by.
