@@ -60,6 +60,7 @@ const (
 // globals are the flags every command accepts.
 type globals struct {
 	replay          string
+	demo            bool
 	ovsdb           string
 	ovsRunDir       string
 	netnsDirs       listFlag
@@ -70,6 +71,7 @@ type globals struct {
 
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` instead of the live node")
+	fs.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
 	fs.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `target` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
 	fs.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `dir` holding <bridge>.mgmt sockets (OVS_RUNDIR)")
 	fs.Var(&g.netnsDirs, "netns-dir", "`dir` of named network namespaces (repeatable; default /run/netns, /var/run/netns)")
@@ -105,6 +107,7 @@ commands:
 
 global flags (every command):
   --replay FILE            work from a recorded snapshot instead of the node
+  --demo                   work from the embedded demo snapshot (an all-in-one node)
   --ovsdb TARGET           OVSDB socket (unix:/run/openvswitch/db.sock)
   --ovs-rundir DIR         where <bridge>.mgmt sockets live (OVS_RUNDIR)
   --netns-dir DIR          where named namespaces live (/run/netns)

@@ -119,3 +119,14 @@ func TestHelp(t *testing.T) {
 		t.Errorf("snapshot -h: exit %d, %q", code, stdout)
 	}
 }
+
+func TestDemo(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "snapshot", "--demo")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	snap, err := topo.Decode(strings.NewReader(stdout))
+	if err != nil || snap.Host != "aio.lab" || len(snap.Neutron.Ports) == 0 {
+		t.Errorf("demo snapshot: host %q, %d ports, %v", snap.Host, len(snap.Neutron.Ports), err)
+	}
+}

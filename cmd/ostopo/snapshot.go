@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/collect"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -61,6 +62,14 @@ func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // reporting on stderr what could not be read. A nil snapshot means nothing
 // useful was produced; the int is the exit code.
 func loadSnapshot(ctx context.Context, g *globals, stderr io.Writer) (*topo.Snapshot, int) {
+	if g.demo {
+		snap, err := fixtures.Load("aio")
+		if err != nil {
+			fmt.Fprintf(stderr, "ostopo: demo snapshot: %v\n", err)
+			return nil, exitFail
+		}
+		return snap, exitOK
+	}
 	if g.replay != "" {
 		snap, err := readSnapshotFile(g.replay)
 		if err != nil {
