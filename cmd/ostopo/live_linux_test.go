@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/fixtures/lab/labtest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -40,19 +40,6 @@ func openDir(t *testing.T) string {
 	return dir
 }
 
-func buildLab(t *testing.T, spec lab.Spec) *lab.Lab {
-	t.Helper()
-	if err := lab.Preflight(); err != nil {
-		t.Skipf("no lab: %v", err)
-	}
-	l, err := lab.Build(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Destroy(context.Background()) })
-	return l
-}
-
 func labFlags(l *lab.Lab) []string {
 	return []string{"--ovsdb", l.OVSDB(), "--ovs-rundir", l.RunDir(), "--netns-dir", l.NetnsDir(), "--neutron-state-dir", l.StateDir()}
 }
@@ -60,7 +47,7 @@ func labFlags(l *lab.Lab) []string {
 // As an operator runs it on the node: ip netns exec <node> ostopo snapshot.
 func TestSnapshotOnLabNode(t *testing.T) {
 	spec := lab.AllInOne()
-	l := buildLab(t, spec)
+	l := labtest.Build(t, spec)
 	bin := buildBinary(t)
 	out := filepath.Join(t.TempDir(), "snap.json")
 	args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, labFlags(l)...)
@@ -85,7 +72,7 @@ func TestSnapshotOnLabNode(t *testing.T) {
 // Not root: the facts that need root are listed with the capability
 // missing; what can be read is still written, exit 0.
 func TestSnapshotNotRoot(t *testing.T) {
-	l := buildLab(t, lab.ComputeNode())
+	l := labtest.Build(t, lab.ComputeNode())
 	bin := buildBinary(t)
 	out := filepath.Join(openDir(t), "snap.json")
 	cmd := exec.Command(bin, append([]string{"snapshot", "-o", out, "--netns-dir", "/run/netns"}, labFlags(l)[:4]...)...)

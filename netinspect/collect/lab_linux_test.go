@@ -12,26 +12,9 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/fixtures/lab/labtest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
-
-// buildLab builds a lab node for real, or skips saying why it cannot.
-func buildLab(t *testing.T, spec lab.Spec) *lab.Lab {
-	t.Helper()
-	if err := lab.Preflight(); err != nil {
-		t.Skipf("no lab: %v", err)
-	}
-	l, err := lab.Build(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Destroy(context.Background()); err != nil {
-			t.Errorf("destroy lab: %v", err)
-		}
-	})
-	return l
-}
 
 func labOptions(l *lab.Lab) Options {
 	return Options{OVSDB: l.OVSDB(), OVSRunDir: l.RunDir(), NetnsDirs: []string{l.NetnsDir()},
@@ -43,7 +26,7 @@ func labOptions(l *lab.Lab) Options {
 func TestLiveSnapshotMatchesLab(t *testing.T) {
 	for _, spec := range []lab.Spec{lab.AllInOne(), lab.Broken()} {
 		t.Run(spec.Name, func(t *testing.T) {
-			l := buildLab(t, spec)
+			l := labtest.Build(t, spec)
 			snap, err := Collect(context.Background(), labOptions(l))
 			if err != nil {
 				t.Fatal(err)
@@ -79,7 +62,7 @@ func TestLiveSnapshotMatchesLab(t *testing.T) {
 // Veth peers are named across namespaces (DVR's rfp-/fpr- pair).
 func TestVethPeerAcrossNamespaces(t *testing.T) {
 	spec := lab.AllInOne()
-	l := buildLab(t, spec)
+	l := labtest.Build(t, spec)
 	router := "qrouter-" + spec.Routers[0].ID
 	out, err := exec.Command("ip", "-n", l.Node, "link", "add", "rfp-0123456789", "type", "veth", "peer", "name", "fpr-0123456789", "netns", router).CombinedOutput()
 	if err != nil {
@@ -107,7 +90,7 @@ func TestVethPeerAcrossNamespaces(t *testing.T) {
 // everything else is still read.
 func TestNamespaceVanishesDuringScan(t *testing.T) {
 	spec := lab.ComputeNode()
-	l := buildLab(t, spec)
+	l := labtest.Build(t, spec)
 	const doomed = "qdhcp-dddddddd-dddd-4ddd-addd-dddddddddddd"
 	if out, err := exec.Command("ip", "netns", "add", doomed).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -149,7 +132,7 @@ func TestNamespaceVanishesDuringScan(t *testing.T) {
 // says precisely what is missing.
 func TestMissingOVSDBSocket(t *testing.T) {
 	spec := lab.ComputeNode()
-	l := buildLab(t, spec)
+	l := labtest.Build(t, spec)
 	o := labOptions(l)
 	o.OVSDB = "unix:" + filepath.Join(t.TempDir(), "db.sock")
 	snap, err := Collect(context.Background(), o)
