@@ -54,16 +54,6 @@ func (n *Namespace) Link(name string) *Link {
 	return nil
 }
 
-// LinkByIndex returns the link with that ifindex, or nil.
-func (n *Namespace) LinkByIndex(idx int) *Link {
-	for i := range n.Links {
-		if n.Links[i].Index == idx {
-			return &n.Links[i]
-		}
-	}
-	return nil
-}
-
 // ClassifyNamespace returns the kind and Neutron id encoded in a namespace name.
 func ClassifyNamespace(name string) (kind, id string) {
 	if name == "" {

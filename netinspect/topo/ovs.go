@@ -66,18 +66,6 @@ func (b *Bridge) Port(name string) *Port {
 	return nil
 }
 
-// PortByOFPort returns the port whose interface has that OpenFlow port number.
-func (b *Bridge) PortByOFPort(ofport int) *Port {
-	for i := range b.Ports {
-		for _, ifc := range b.Ports[i].Interfaces {
-			if ifc.OFPort == ofport {
-				return &b.Ports[i]
-			}
-		}
-	}
-	return nil
-}
-
 // Port is a row of the Port table with its interfaces.
 type Port struct {
 	UUID        string            `json:"uuid"`
@@ -214,6 +202,3 @@ func (f *Flow) Outputs() []string {
 	}
 	return out
 }
-
-// Drops reports whether the flow's only action is drop.
-func (f *Flow) Drops() bool { return f.Actions == "drop" }
