@@ -21,7 +21,7 @@ import (
 
 // Collect reads the whole node. It always returns a snapshot: a source that
 // fails is recorded in Sources and never hides the others. The error is
-// non-nil only when the context ended before the snapshot was complete.
+// non-nil only when the context was canceled (not merely out of time).
 func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
 	o = o.withDefaults()
 	snap := &topo.Snapshot{Schema: topo.Schema, TakenAt: o.Now().UTC()}
@@ -42,7 +42,9 @@ func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
 		snap.Agent = collectAgentFiles(o.NeutronStateDir, &rec)
 	}()
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	// Interrupted (Ctrl-C): nothing to write. Out of time (--timeout): what
+	// was read is kept, and each source that did not finish says so.
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return nil, fmt.Errorf("snapshot interrupted: %w", err)
 	}
 
@@ -193,7 +195,9 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 				sem <- struct{}{}
 				defer func() { <-sem }()
 			}
-			if ctx.Err() != nil {
+			if err := ctx.Err(); err != nil {
+				label := (&topo.Namespace{Name: r.file.Name, Root: r.file.Name == ""}).Label()
+				rec.add("netlink/"+label, r.file.Path, fmt.Errorf("read namespace %s: %w", label, err))
 				return
 			}
 			readNamespace(ctx, r, nat, rec)

@@ -160,3 +160,29 @@ func TestMissingOVSDBSocket(t *testing.T) {
 		t.Errorf("%d instance chains reported from the kernel, want %d", broken, len(spec.Instances))
 	}
 }
+
+// Out of time: the snapshot keeps what was read and names what was not.
+func TestDeadlineKeepsWhatWasRead(t *testing.T) {
+	l := labtest.Build(t, lab.ComputeNode())
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	snap, err := Collect(ctx, labOptions(l))
+	if err != nil {
+		t.Fatalf("Collect after the deadline: %v", err)
+	}
+	failed := map[string]string{}
+	for _, s := range snap.FailedSources() {
+		failed[s.Name] = s.Error
+	}
+	if e := failed["ovsdb"]; !strings.Contains(e, "timeout") && !strings.Contains(e, "deadline exceeded") {
+		t.Errorf("ovsdb source error = %q, want a timeout", e)
+	}
+	if e := failed["netlink/(root)"]; !strings.Contains(e, "deadline exceeded") {
+		t.Errorf("root namespace source error = %q, want deadline exceeded", e)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	if _, err := Collect(ctx, labOptions(l)); err == nil {
+		t.Error("a canceled collection returned a snapshot")
+	}
+}
