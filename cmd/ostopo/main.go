@@ -100,7 +100,12 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-const usage = `usage: ostopo <command> [flags]
+const usage = `usage: ostopo [flags]            the interactive debugger (terminal UI)
+       ostopo <command> [flags]
+
+ostopo alone opens the TUI on the node (as root), on --replay FILE or on
+--demo; with no Open vSwitch on the machine it opens the demo. Its own flags:
+--watch INTERVAL, --view NAME, --filter TEXT, --keys FILE, --plain.
 
 commands:
   snapshot [-o FILE]   read the node (or --replay FILE) and write the snapshot JSON
@@ -125,9 +130,8 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help" {
+		return cmdTUI(ctx, args, stdout, stderr)
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":

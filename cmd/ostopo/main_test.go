@@ -82,7 +82,6 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"snapshot", "--frobnicate"}, 2, "ostopo snapshot: flag provided but not defined: -frobnicate (see ostopo snapshot -h)"},
 		{"unknown command", []string{"snapshots"}, 2, `ostopo: unknown command "snapshots"`},
 		{"stray argument", []string{"snapshot", "extra"}, 2, `unexpected argument "extra"`},
-		{"no command", nil, 2, "usage: ostopo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +89,7 @@ func TestBadInput(t *testing.T) {
 			if code != tt.code || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.want)
 			}
-			if tt.name != "no command" && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			if strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 				t.Errorf("error is not one line: %q", stderr)
 			}
 			if stdout != "" {
@@ -128,5 +127,16 @@ func TestDemo(t *testing.T) {
 	snap, err := topo.Decode(strings.NewReader(stdout))
 	if err != nil || snap.Host != "aio.lab" || len(snap.Neutron.Ports) == 0 {
 		t.Errorf("demo snapshot: host %q, %d ports, %v", snap.Host, len(snap.Neutron.Ports), err)
+	}
+}
+
+// -o to a device writes through it; it must never be replaced by a file.
+func TestOutputToDevice(t *testing.T) {
+	if code, _, stderr := runCLI(t, "snapshot", "--demo", "-o", os.DevNull); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, st.Mode(), err)
 	}
 }

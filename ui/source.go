@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/ostopo/ostopo/ui/render"
+)
+
+// Source gives the TUI its snapshots. cmd wires in the live collector or a
+// recorded file; the TUI knows nothing of netlink, netns or OVS.
+type Source interface {
+	Snapshot(ctx context.Context) (*topo.Snapshot, error)
+	// Live says whether a refresh reads the node again (a replay does not).
+	Live() bool
+	// Describe names where snapshots come from, for the header.
+	Describe() string
+}
+
+// viewCount is the number of top-level views.
+const viewCount = 5
+
+// view is a top-level view: its tab name and how its rows are built.
+type view struct {
+	name  string
+	build func(*topo.Snapshot) []render.Row
+}
+
+// views are the top-level views, in tab order (keys 1…5).
+func views() [viewCount]view {
+	return [viewCount]view{
+		{"Topology", render.Topology},
+		{"Networks", render.Networks},
+		{"Namespaces", render.Namespaces},
+		{"Ports", render.Ports},
+		{"Flows", render.Flows},
+	}
+}
+
+// loaded is a snapshot with every view's rows built and compared with the
+// previous snapshot's, all off the Update path.
+type loaded struct {
+	seq     int
+	snap    *topo.Snapshot
+	rows    [viewCount][]render.Row
+	changed [viewCount][]bool
+	took    time.Duration
+	err     error
+}
+
+// load returns the command that reads a snapshot and builds its views.
+// prev holds the previous snapshot's rows (read-only), for highlighting what
+// changed; seq lets Update drop a result that a newer refresh overtook.
+func load(ctx context.Context, src Source, seq int, prev *loaded) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		snap, err := src.Snapshot(ctx)
+		if err != nil {
+			return loaded{seq: seq, err: err}
+		}
+		l := loaded{seq: seq, snap: snap}
+		for i, v := range views() {
+			l.rows[i] = v.build(snap)
+			l.changed[i] = make([]bool, len(l.rows[i]))
+			if prev == nil || prev.snap == nil {
+				continue
+			}
+			before := make(map[string]bool, len(prev.rows[i]))
+			for _, r := range prev.rows[i] {
+				before[r.Key()] = true
+			}
+			for j, r := range l.rows[i] {
+				l.changed[i][j] = !before[r.Key()]
+			}
+		}
+		l.took = time.Since(start)
+		return l
+	}
+}
+
+// tick is the --watch timer.
+type tick struct{}
+
+func tickAfter(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tick{} })
+}
+
+// ViewRows builds one view's rows by name, for printing without the TUI.
+func ViewRows(s *topo.Snapshot, name string) ([]render.Row, bool) {
+	for _, v := range views() {
+		if strings.EqualFold(v.name, name) {
+			return v.build(s), true
+		}
+	}
+	return nil, false
+}
