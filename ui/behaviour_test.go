@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ostopo/ostopo/fixtures"
@@ -210,5 +211,34 @@ func TestMouseAndMovement(t *testing.T) {
 	m.Update(tea.MouseMsg{Button: tea.MouseButtonLeft, Action: tea.MouseActionPress, Y: 5})
 	if p.cursor != p.offset+3 {
 		t.Errorf("click on line 5: cursor %d, offset %d", p.cursor, p.offset)
+	}
+}
+
+// --watch: the first load arms the timer, each tick refreshes a live source
+// and re-arms it; a replay is never re-read.
+func TestWatch(t *testing.T) {
+	src := &changingSource{}
+	m := New(context.Background(), Options{Source: src, Keys: newTest(t, src, 80, 24).opt.Keys, Watch: 10 * time.Millisecond})
+	src.calls = 0
+	msg := m.Init()()
+	_, cmd := m.Update(msg)
+	if cmd == nil {
+		t.Fatal("first load of a watched live source did not arm the timer")
+	}
+	_, cmd = m.Update(tick{})
+	if cmd == nil || !m.loading {
+		t.Fatal("a tick did not start a refresh")
+	}
+	for _, c := range cmd().(tea.BatchMsg) {
+		if l, ok := c().(loaded); ok {
+			m.Update(l)
+		}
+	}
+	if src.calls != 2 || m.current.snap.Neutron.Ports[0].LocalVLAN != 7 {
+		t.Errorf("after one tick: %d reads, VLAN %d", src.calls, m.current.snap.Neutron.Ports[0].LocalVLAN)
+	}
+	replay := New(context.Background(), Options{Source: &fixtureSource{names: []string{"aio"}}, Watch: 10 * time.Millisecond})
+	if _, cmd := replay.Update(replay.Init()()); cmd != nil {
+		t.Error("a replay armed the watch timer")
 	}
 }
