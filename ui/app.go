@@ -14,7 +14,6 @@ import (
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -68,7 +67,6 @@ type Model struct {
 
 	mode  mode
 	input textinput.Model
-	help  help.Model
 }
 
 // New builds the model; Init starts the first load.
@@ -79,8 +77,7 @@ func New(ctx context.Context, opt Options) *Model {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink timer redrawing the screen
-	m := &Model{opt: opt, ctx: ctx, input: in, help: help.New(), width: 80, height: 24}
-	m.help.ShowAll = true
+	m := &Model{opt: opt, ctx: ctx, input: in, width: 80, height: 24}
 	for i, v := range views() {
 		m.views[i] = newPane(v.name, nil, nil)
 		if strings.EqualFold(v.name, opt.View) {
@@ -120,7 +117,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
 		return m, nil
 	case loaded:
 		return m, m.applyLoaded(msg)

@@ -12,13 +12,8 @@ import (
 
 // Title names an object for the breadcrumb.
 func Title(r Ref) string {
-	switch r.Kind {
-	case "port", "network", "router":
-		return r.Kind + " " + r.ID
-	case "namespace":
-		if r.ID == "" {
-			return "namespace (root)"
-		}
+	if r.Kind == "namespace" && r.ID == "" {
+		return "namespace (root)"
 	}
 	return r.Kind + " " + r.ID
 }

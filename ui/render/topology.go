@@ -136,7 +136,9 @@ func tunnelRows(n *topo.Neutron, bridge string) []Row {
 			Class: class, Ref: Ref{"tunnel", t.Port}, Copy: t.RemoteIP,
 		})
 	}
-	for _, nw := range n.Networks {
+	nets := slices.Clone(n.Networks)
+	slices.SortStableFunc(nets, func(a, b topo.Network) int { return cmp.Compare(a.LocalVLAN, b.LocalVLAN) })
+	for _, nw := range nets {
 		if nw.Flows.TunnelIngress == "" && nw.Flows.TunnelFlood == "" {
 			continue
 		}
