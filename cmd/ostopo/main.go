@@ -109,6 +109,9 @@ ostopo alone opens the TUI on the node (as root), on --replay FILE or on
 
 commands:
   snapshot [-o FILE]   read the node (or --replay FILE) and write the snapshot JSON
+  trace IP [--json] [--reverse]
+                       follow a floating IP, fixed IP or port id hop by hop;
+                       exit 0 complete, 1 broken, 2 bad input
 
 global flags (every command):
   --replay FILE            work from a recorded snapshot instead of the node
@@ -126,6 +129,7 @@ run "ostopo <command> -h" for a command's own flags.
 func commands() map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return map[string]func(context.Context, []string, io.Writer, io.Writer) int{
 		"snapshot": cmdSnapshot,
+		"trace":    cmdTrace,
 	}
 }
 

@@ -141,8 +141,9 @@ func describeVLANs(byVLAN map[int][]string) string {
 	return strings.Join(parts, "; ")
 }
 
-// tunnelTable is the br-tun table mapping a tunnel id to a local VLAN.
-func tunnelTable(networkType string) int {
+// TunnelTable is the br-tun table mapping a tunnel id to a local VLAN for
+// a network type (3 gre, 4 vxlan, 6 geneve), or -1.
+func TunnelTable(networkType string) int {
 	switch networkType {
 	case "gre":
 		return 3
@@ -167,7 +168,7 @@ func (d *deriver) checkFlows(n *topo.Network) {
 	if n.LocalVLAN == 0 || n.NetworkType == "" || n.NetworkType == "local" {
 		return
 	}
-	if table := tunnelTable(n.NetworkType); table >= 0 {
+	if table := TunnelTable(n.NetworkType); table >= 0 {
 		d.checkTunnelFlows(n, table)
 		return
 	}

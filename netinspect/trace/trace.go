@@ -1,0 +1,709 @@
+// Package trace follows a packet through a node, hop by hop, as a pure
+// function of a snapshot: from the provider NIC through the physical
+// bridge, br-int, the router namespace's DNAT and route, to the instance's
+// chain (or out through br-tun to the node where it lives), each hop with
+// the fact that proves it, and the first hop where the path breaks.
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/neutron"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// Hop kinds, in inbound order.
+const (
+	KindProviderNIC    = "provider_nic"
+	KindPhysicalBridge = "physical_bridge"
+	KindPatch          = "patch"
+	KindIntegration    = "integration_bridge"
+	KindRouterGateway  = "router_gateway"
+	KindRouter         = "router"
+	KindRouterIf       = "router_interface"
+	KindQVO            = "qvo"
+	KindQVB            = "qvb"
+	KindQBR            = "qbr"
+	KindTap            = "tap"
+	KindTunnelBridge   = "tunnel_bridge"
+	KindTunnel         = "tunnel"
+)
+
+// Hop is one step of the path and the facts that prove it.
+type Hop struct {
+	Kind      string   `json:"kind"`
+	Device    string   `json:"device,omitempty"`
+	Namespace string   `json:"namespace,omitempty"`
+	Bridge    string   `json:"bridge,omitempty"`
+	VLAN      int      `json:"vlan,omitempty"`
+	TunnelID  int      `json:"tunnel_id,omitempty"`
+	MTU       int      `json:"mtu,omitempty"`
+	Evidence  []string `json:"evidence"`
+	// DecrementsTTL marks the hop that routes (the qrouter namespace): a
+	// ping through a floating IP shows TTL 63, a traceroute one hop.
+	DecrementsTTL bool   `json:"ttl_decrement,omitempty"`
+	OK            bool   `json:"ok"`
+	Problem       string `json:"problem,omitempty"`
+	Expected      string `json:"expected,omitempty"`
+	Found         string `json:"found,omitempty"`
+	Next          string `json:"next,omitempty"` // what to check or run next
+	// OFTrace is the bridge's own verdict from ovs-appctl ofproto/trace,
+	// when the trace was verified on a live node.
+	OFTrace *OFTrace `json:"oftrace,omitempty"`
+}
+
+// OFTrace is what ofproto/trace said about the packet on a bridge.
+type OFTrace struct {
+	Flow            string `json:"flow"`
+	DatapathActions string `json:"datapath_actions"`
+	Verdict         string `json:"verdict"`
+	Error           string `json:"error,omitempty"`
+}
+
+// Result is a whole trace.
+type Result struct {
+	IP         string `json:"ip"`
+	Direction  string `json:"direction"` // inbound, outbound
+	FloatingIP string `json:"floating_ip,omitempty"`
+	FixedIP    string `json:"fixed_ip,omitempty"`
+	PortID     string `json:"port_id,omitempty"`
+	RouterID   string `json:"router_id,omitempty"`
+	NetworkID  string `json:"network_id,omitempty"`
+	Complete   bool   `json:"complete"`
+	Hops       []Hop  `json:"hops"`
+	// BrokenAt is the index of the first failing hop; null when complete.
+	BrokenAt *int `json:"broken_at"`
+	// ContinuesAt names where the path goes on when it leaves this node
+	// (tunnel remote IPs, the provider network).
+	ContinuesAt []string `json:"continues_at,omitempty"`
+}
+
+// ErrUnknown is returned for an input that names nothing on the node.
+var ErrUnknown = errors.New("unknown to this node")
+
+// Options choose the direction.
+type Options struct {
+	Reverse bool // outbound: instance → outside
+}
+
+// Trace resolves target (a floating IP, a fixed IP of a port on the node,
+// or a Neutron port id) and walks its path.
+func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
+	w := newWalker(s)
+	t, err := w.resolve(target)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{IP: target, Direction: "inbound", FloatingIP: t.floating, FixedIP: t.fixed, RouterID: t.routerID(), Hops: []Hop{}}
+	switch {
+	case t.port != nil:
+		r.PortID, r.NetworkID = t.port.ID, t.port.NetworkID
+	case t.iface != nil:
+		r.NetworkID = t.iface.NetworkID // the instance lives on another node
+	}
+	if o.Reverse {
+		r.Direction = "outbound"
+	}
+	w.r = r
+	switch {
+	case t.router != nil && t.floating != "":
+		w.external(t)
+		w.router(t)
+		w.tenant(t)
+	case t.router != nil:
+		w.router(t)
+		w.tenant(t)
+	default:
+		w.tenant(t)
+	}
+	if o.Reverse {
+		reverse(r, w, t)
+	}
+	r.Complete = true
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		h.OK = h.Problem == ""
+		if !h.OK && r.Complete {
+			i := i
+			r.BrokenAt = &i
+			r.Complete = false
+		}
+	}
+	return r, nil
+}
+
+// target is what the input resolved to.
+type target struct {
+	floating, fixed string
+	router          *topo.Router
+	fip             *topo.FloatingIP
+	iface           *topo.RouterInterface // the qr- whose subnet holds the fixed IP
+	port            *topo.NPort           // the instance port, when on this node
+}
+
+func (t *target) routerID() string {
+	if t.router == nil {
+		return ""
+	}
+	return t.router.ID
+}
+
+// walker holds the snapshot's lookups and the result being built.
+type walker struct {
+	s        *topo.Snapshot
+	n        *topo.Neutron
+	r        *Result
+	portByIP map[string][]*topo.NPort
+	ovsPorts map[string]*topo.Port
+}
+
+func newWalker(s *topo.Snapshot) *walker {
+	w := &walker{s: s, n: &s.Neutron, portByIP: map[string][]*topo.NPort{}, ovsPorts: map[string]*topo.Port{}}
+	for i := range w.n.Ports {
+		p := &w.n.Ports[i]
+		for _, ip := range p.FixedIPs {
+			a, _, _ := strings.Cut(ip, "/")
+			w.portByIP[a] = append(w.portByIP[a], p)
+		}
+	}
+	for bi := range s.OVS.Bridges {
+		b := &s.OVS.Bridges[bi]
+		for pi := range b.Ports {
+			w.ovsPorts[b.Ports[pi].Name] = &b.Ports[pi]
+		}
+	}
+	return w
+}
+
+func (w *walker) resolve(in string) (*target, error) {
+	in = strings.TrimSpace(in)
+	if p := w.n.Port(in); p != nil || topo.IsUUID(in) {
+		if p == nil {
+			return nil, fmt.Errorf("port %s is %w", in, ErrUnknown)
+		}
+		if len(p.FixedIPs) == 0 {
+			return nil, fmt.Errorf("port %s has no fixed IP on this node to trace", in)
+		}
+		ip, _, _ := strings.Cut(p.FixedIPs[0], "/")
+		return w.resolveIP(ip)
+	}
+	if _, err := netip.ParseAddr(in); err != nil {
+		return nil, fmt.Errorf("%q is not an IP address or a Neutron port id", in)
+	}
+	return w.resolveIP(in)
+}
+
+func (w *walker) resolveIP(ip string) (*target, error) {
+	t := &target{}
+	// A floating IP of a router on this node?
+	for ri := range w.n.Routers {
+		r := &w.n.Routers[ri]
+		for fi := range r.FloatingIPs {
+			f := &r.FloatingIPs[fi]
+			if f.FloatingIP == ip || f.FixedIP == ip && t.fip == nil {
+				t.router, t.fip, t.floating, t.fixed = r, f, f.FloatingIP, f.FixedIP
+			}
+		}
+	}
+	if t.fip == nil {
+		t.fixed = ip
+	}
+	if t.fixed != "" {
+		t.port = w.instanceWith(t.fixed, "")
+	}
+	// The router interface whose subnet holds the fixed IP.
+	for ri := range w.n.Routers {
+		r := &w.n.Routers[ri]
+		if t.router != nil && r != t.router {
+			continue
+		}
+		for ii := range r.Interfaces {
+			for _, a := range r.Interfaces[ii].Addresses {
+				if inPrefix(a, t.fixed) {
+					t.router, t.iface = r, &r.Interfaces[ii]
+				}
+			}
+		}
+	}
+	if t.iface != nil && t.port != nil && t.port.NetworkID != t.iface.NetworkID {
+		// Two tenants can reuse a subnet: prefer the port on the router's network.
+		if p := w.instanceWith(t.fixed, t.iface.NetworkID); p != nil {
+			t.port = p
+		}
+	}
+	if t.fip == nil && t.port == nil {
+		return nil, fmt.Errorf("%s is neither a floating IP nor a fixed IP of a port on this node: %w", ip, ErrUnknown)
+	}
+	return t, nil
+}
+
+func (w *walker) instanceWith(ip, network string) *topo.NPort {
+	var first *topo.NPort
+	for _, p := range w.portByIP[ip] {
+		if p.Role != topo.RoleInstance {
+			continue
+		}
+		if network == "" || p.NetworkID == network {
+			return p
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	if network != "" {
+		return nil
+	}
+	return first
+}
+
+func inPrefix(prefix, ip string) bool {
+	p, err1 := netip.ParsePrefix(prefix)
+	a, err2 := netip.ParseAddr(ip)
+	return err1 == nil && err2 == nil && p.Masked().Contains(a)
+}
+
+// add appends a hop (whether it is OK is settled when the walk is done).
+func (w *walker) add(h Hop) *Hop {
+	if h.Evidence == nil {
+		h.Evidence = []string{}
+	}
+	w.r.Hops = append(w.r.Hops, h)
+	return &w.r.Hops[len(w.r.Hops)-1]
+}
+
+// fail marks a hop broken with what was expected, found and to do next.
+func fail(h *Hop, problem, expected, found, next string) {
+	if h.Problem != "" {
+		return // the first problem of a hop is the one that matters
+	}
+	h.Problem, h.Expected, h.Found, h.Next = problem, expected, found, next
+}
+
+// external adds the provider side: NIC → physical bridge → patch → br-int
+// on the external network's local VLAN → the router's qg- port.
+func (w *walker) external(t *target) {
+	gw := t.router.Gateway
+	if gw == nil {
+		h := w.add(Hop{Kind: KindRouterGateway, Namespace: t.router.Namespace})
+		fail(h, "the router has no gateway port", "a qg- port on the external network", "none",
+			"openstack router show "+t.router.ID+" (external_gateway_info)")
+		return
+	}
+	ext := w.n.Network(gw.NetworkID)
+	var extVLAN int
+	if ext != nil {
+		extVLAN = ext.LocalVLAN
+	}
+	physBridge := ""
+	if ext != nil {
+		physBridge = ext.Bridge
+	}
+	// Provider NIC.
+	var nic *topo.ProviderNIC
+	for i := range w.n.ProviderNICs {
+		if physBridge == "" || w.n.ProviderNICs[i].Bridge == physBridge {
+			nic = &w.n.ProviderNICs[i]
+			break
+		}
+	}
+	h := w.add(Hop{Kind: KindProviderNIC, Bridge: physBridge})
+	switch {
+	case nic == nil:
+		fail(h, "no provider NIC in the physical bridge", "a NIC (e.g. eth4) as a port of "+orWord(physBridge, "the physical bridge"),
+			"no non-patch port on it", "ovs-vsctl add-port "+orWord(physBridge, "br-ex")+" <nic> (kolla: neutron_external_interface)")
+	default:
+		h.Device, h.Bridge, h.MTU = nic.Name, nic.Bridge, nic.MTU
+		h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: %s is a port of %s", nic.Name, nic.Bridge))
+		if nic.InKernel {
+			h.Evidence = append(h.Evidence, fmt.Sprintf("kernel: %s up=%v carrier=%v mtu %d", nic.Name, nic.Up, nic.Carrier, nic.MTU))
+		}
+		switch {
+		case !nic.InKernel:
+			fail(h, nic.Name+" is in OVSDB but not in the kernel", "a device "+nic.Name, "none", "ip link show "+nic.Name)
+		case !nic.Up || !nic.Carrier:
+			fail(h, nic.Name+" is down or has no carrier", "up with carrier", fmt.Sprintf("up=%v carrier=%v", nic.Up, nic.Carrier), "ip link set "+nic.Name+" up; check the cable/switch port")
+		}
+	}
+	// Physical bridge: NORMAL towards phy-<br>, and br-int's translation.
+	h = w.add(Hop{Kind: KindPhysicalBridge, Bridge: physBridge, VLAN: extVLAN})
+	if ext == nil {
+		fail(h, "the router's external network has no port or VLAN on this node", "a local VLAN for network "+gw.NetworkID, "none", "check the OVS agent's bridge_mappings")
+	} else if physBridge == "" {
+		fail(h, "no physical bridge carries the external network", "br-int table 0 priority 3 flow mapping "+ext.NetworkType+" traffic to VLAN "+strconv.Itoa(extVLAN),
+			"none", "ovs-ofctl dump-flows br-int table=0 | grep mod_vlan_vid:"+strconv.Itoa(extVLAN))
+	} else if ext.Flows.PhysEgress != "" {
+		h.Evidence = append(h.Evidence, physBridge+": "+ext.Flows.PhysEgress)
+	}
+	// Patch pair.
+	var pair *topo.PatchPair
+	for i := range w.n.PatchPairs {
+		pp := &w.n.PatchPairs[i]
+		if physBridge != "" && (pp.Bridge == physBridge || pp.PeerBridge == physBridge) {
+			pair = pp
+		}
+	}
+	h = w.add(Hop{Kind: KindPatch})
+	switch {
+	case pair == nil:
+		fail(h, "no patch pair between "+orWord(physBridge, "the physical bridge")+" and br-int", "int-"+physBridge+" ⇄ phy-"+physBridge, "none", "restart the OVS agent (it creates the pair)")
+	default:
+		h.Device, h.Bridge = pair.Port+" ⇄ "+pair.Peer, pair.Bridge
+		h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: %s options:peer=%s", pair.Port, pair.Peer))
+		if len(pair.Problems) > 0 {
+			fail(h, pair.Problems[0], "patch ports naming each other", pair.Problems[0], "ovs-vsctl list interface "+pair.Port)
+		}
+	}
+	// br-int on the external VLAN.
+	h = w.add(Hop{Kind: KindIntegration, Bridge: intBridge(w.n), VLAN: extVLAN})
+	if ext != nil && ext.Flows.IntIngress != "" {
+		h.Evidence = append(h.Evidence, h.Bridge+": "+ext.Flows.IntIngress)
+	} else if ext != nil {
+		fail(h, "no br-int flow maps the external network to its local VLAN", fmt.Sprintf("table 0 priority 3 in_port=int-%s … actions=mod_vlan_vid:%d", physBridge, extVLAN),
+			"none", "ovs-ofctl dump-flows "+h.Bridge+" table=0; restart the OVS agent")
+	}
+	// The router's qg- port.
+	qg := w.n.Port(gw.Port)
+	h = w.add(Hop{Kind: KindRouterGateway, Device: gw.Device, Namespace: t.router.Namespace, Bridge: h.Bridge, VLAN: extVLAN})
+	w.portHop(h, qg, extVLAN, "the external network", false)
+}
+
+// portHop checks a port plugged into br-int on an expected VLAN. The
+// port's other problems are reported on this hop unless the caller checks
+// the port's devices hop by hop (an instance's chain).
+func (w *walker) portHop(h *Hop, p *topo.NPort, vlan int, what string, chainChecked bool) {
+	if p == nil {
+		fail(h, h.Device+" is not a port of br-int", h.Device+" on br-int", "missing", "ovs-vsctl port-to-br "+h.Device)
+		return
+	}
+	h.Bridge = p.Bridge
+	if p.Devices.Tap != nil {
+		h.MTU = p.Devices.Tap.MTU
+	}
+	if op := w.ovsPorts[p.OVSPort]; op != nil {
+		h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: Port %s tag=%d other_config:net_uuid=%s", op.Name, op.Tag, op.OtherConfig["net_uuid"]))
+	}
+	switch {
+	case p.Dead:
+		fail(h, p.OVSPort+" is in the dead VLAN 4095 ("+p.DeadReason+")", fmt.Sprintf("tag %d (%s)", vlan, what), "tag 4095",
+			"check the OVS agent log for port "+p.ID+"; openstack port show "+p.ID+" (binding, admin_state_up)")
+	case p.Bridge == "":
+		fail(h, orWord(p.OVSPort, h.Device)+" is not a port of br-int", "a port of br-int", "none", "ovs-vsctl list-ports br-int")
+	case vlan != 0 && p.LocalVLAN != vlan:
+		fail(h, fmt.Sprintf("%s is on local VLAN %d, %s is on %d", p.OVSPort, p.LocalVLAN, what, vlan), fmt.Sprintf("tag %d", vlan),
+			fmt.Sprintf("tag %d", p.LocalVLAN), "ovs-vsctl get port "+p.OVSPort+" tag other_config")
+	case len(p.Problems) > 0 && !chainChecked:
+		fail(h, p.Problems[0], "a healthy port", p.Problems[0], "ostopo → Ports → "+p.ID)
+	}
+}
+
+// router adds the qrouter namespace: floating IP on qg-, DNAT, route to the
+// fixed subnet through a qr- port.
+func (w *walker) router(t *target) {
+	r := t.router
+	ns := w.s.Namespace(r.Namespace)
+	h := w.add(Hop{Kind: KindRouter, Namespace: r.Namespace, DecrementsTTL: true})
+	if ns == nil {
+		fail(h, "no "+r.Namespace+" namespace", r.Namespace, "none", "ip netns; check the L3 agent")
+		return
+	}
+	if r.IPForward != nil {
+		h.Evidence = append(h.Evidence, fmt.Sprintf("sysctl net.ipv4.ip_forward=%v", map[bool]int{true: 1, false: 0}[*r.IPForward]))
+	}
+	if f := t.fip; f != nil {
+		if f.OnGateway && r.Gateway != nil {
+			h.Evidence = append(h.Evidence, fmt.Sprintf("address %s/32 on %s", f.FloatingIP, r.Gateway.Device))
+		}
+		if rule := natRule(ns, "DNAT", f.FloatingIP); rule != "" {
+			h.Evidence = append(h.Evidence, "nat: "+rule)
+		}
+		gwDev := "qg-"
+		if r.Gateway != nil {
+			gwDev = r.Gateway.Device
+		}
+		switch {
+		case !f.OnGateway && r.Kind != "dvr":
+			fail(h, "floating IP "+f.FloatingIP+" is not on any qg- device", f.FloatingIP+"/32 on "+gwDev, "no such address",
+				"ip netns exec "+r.Namespace+" ip addr show "+gwDev+"; restart the L3 agent or re-associate the floating IP")
+		case !f.DNAT:
+			fail(h, "no DNAT rule for "+f.FloatingIP, "-A neutron-l3-agent-PREROUTING -d "+f.FloatingIP+"/32 -j DNAT --to-destination "+f.FixedIP,
+				"no such rule", "ip netns exec "+r.Namespace+" iptables-save -t nat | grep "+f.FloatingIP)
+		}
+	}
+	if r.IPForward != nil && !*r.IPForward {
+		fail(h, "net.ipv4.ip_forward is 0 in "+r.Namespace, "ip_forward=1", "0", "ip netns exec "+r.Namespace+" sysctl -w net.ipv4.ip_forward=1")
+	}
+	if t.iface == nil {
+		fail(h, "fixed IP "+t.fixed+" is in none of the router's subnets, and no local port owns it", "a qr- port whose subnet holds "+t.fixed,
+			"none", "openstack floatingip show "+t.floating+"; openstack port list --fixed-ip ip-address="+t.fixed)
+		return
+	}
+	if rt := routeTo(ns, t.fixed); rt != nil {
+		h.Evidence = append(h.Evidence, fmt.Sprintf("route %s dev %s", rt.Dst, rt.Dev))
+	}
+	// The qr- port on br-int.
+	qr := w.n.Port(t.iface.Port)
+	tenant := w.n.Network(t.iface.NetworkID)
+	h = w.add(Hop{Kind: KindRouterIf, Device: t.iface.Device, Namespace: r.Namespace, VLAN: t.iface.LocalVLAN})
+	h.Evidence = append(h.Evidence, "address "+strings.Join(t.iface.Addresses, " ")+" on "+t.iface.Device)
+	vlan := t.iface.LocalVLAN
+	if tenant != nil {
+		vlan = tenant.LocalVLAN
+	}
+	w.portHop(h, qr, vlan, "its network", false)
+}
+
+// tenant adds the tenant side after the qr- port: the instance's chain on
+// this node, or br-tun towards the node that hosts it.
+func (w *walker) tenant(t *target) {
+	qrVLAN := 0
+	var qrMTU int
+	if t.iface != nil {
+		qrVLAN = t.iface.LocalVLAN
+		if p := w.n.Port(t.iface.Port); p != nil && p.Devices.Tap != nil {
+			qrMTU = p.Devices.Tap.MTU
+		}
+	}
+	p := t.port
+	if p == nil {
+		w.leave(t)
+		return
+	}
+	w.r.PortID, w.r.NetworkID = p.ID, p.NetworkID
+	d := p.Devices
+	if d.QVO == nil {
+		// Tap directly on br-int (native OVS firewall).
+		h := w.add(Hop{Kind: KindTap, Device: devName(d.Tap), Bridge: p.Bridge, VLAN: p.LocalVLAN})
+		w.portHop(h, p, qrVLAN, "the router's qr- port", true)
+		h.Evidence = append(h.Evidence, "instance "+p.InstanceID)
+		checkDevice(h, d.Tap, qrMTU)
+		return
+	}
+	h := w.add(Hop{Kind: KindQVO, Device: d.QVO.Name, Bridge: p.Bridge, VLAN: p.LocalVLAN})
+	w.portHop(h, p, qrVLAN, "the router's qr- port", true)
+	checkDevice(h, d.QVO, qrMTU)
+	h = w.add(Hop{Kind: KindQVB, Device: d.QVB.Name, MTU: d.QVB.MTU})
+	h.Evidence = append(h.Evidence, "veth "+d.QVO.Name+" ⇄ "+orWord(d.QVO.Peer, "?"))
+	if d.QVB.InKernel && d.QVO.InKernel && d.QVB.Peer != d.QVO.Name {
+		fail(h, d.QVB.Name+" is not the veth peer of "+d.QVO.Name, d.QVO.Name, orWord(d.QVB.Peer, "none"), "ip -d link show "+d.QVB.Name)
+	}
+	checkDevice(h, d.QVB, qrMTU)
+	h = w.add(Hop{Kind: KindQBR, Device: d.QBR.Name, MTU: d.QBR.MTU})
+	h.Evidence = append(h.Evidence, d.QVB.Name+" master "+orWord(d.QVB.OnBridge, "none"))
+	if d.QVB.InKernel && d.QVB.OnBridge != d.QBR.Name {
+		fail(h, d.QVB.Name+" is not in "+d.QBR.Name, "master "+d.QBR.Name, "master "+orWord(d.QVB.OnBridge, "none"),
+			"ip link set "+d.QVB.Name+" master "+d.QBR.Name)
+	}
+	checkDevice(h, d.QBR, qrMTU)
+	h = w.add(Hop{Kind: KindTap, Device: d.Tap.Name, MTU: d.Tap.MTU})
+	h.Evidence = append(h.Evidence, d.Tap.Name+" master "+orWord(d.Tap.OnBridge, "none"), "instance "+orWord(p.InstanceID, "?"))
+	if d.Tap.InKernel && d.Tap.OnBridge != d.QBR.Name {
+		fail(h, d.Tap.Name+" is not in "+d.QBR.Name, "master "+d.QBR.Name, "master "+orWord(d.Tap.OnBridge, "none"), "virsh domiflist <instance>; ip link show "+d.Tap.Name)
+	}
+	checkDevice(h, d.Tap, qrMTU)
+}
+
+// checkDevice marks a device missing, down, or with an MTU smaller than
+// the segment's start (the qr- port's).
+func checkDevice(h *Hop, d *topo.Device, startMTU int) {
+	if d == nil {
+		fail(h, "device missing", "a device", "none", "ip link")
+		return
+	}
+	h.MTU = d.MTU
+	switch {
+	case !d.InKernel:
+		fail(h, d.Name+" is missing from the kernel", d.Name, "no such device", "ip link show "+d.Name+"; nova: is the instance running?")
+	case !d.Up:
+		fail(h, d.Name+" is down", "up", d.OperState, "ip link set "+d.Name+" up")
+	case startMTU > 0 && d.MTU < startMTU:
+		fail(h, fmt.Sprintf("MTU %d on %s is smaller than %d at the start of the segment", d.MTU, d.Name, startMTU),
+			fmt.Sprintf("mtu ≥ %d", startMTU), fmt.Sprintf("mtu %d", d.MTU), fmt.Sprintf("ip link set %s mtu %d", d.Name, startMTU))
+	}
+}
+
+// leave adds br-tun (or the provider network) for an instance on another node.
+func (w *walker) leave(t *target) {
+	var nw *topo.Network
+	if t.iface != nil {
+		nw = w.n.Network(t.iface.NetworkID)
+	}
+	if nw == nil {
+		h := w.add(Hop{Kind: KindTunnelBridge})
+		fail(h, "no local port and no network for "+t.fixed, "a port or a tunnel network for "+t.fixed, "none", "openstack port list --fixed-ip ip-address="+t.fixed)
+		return
+	}
+	if nw.NetworkType == "vlan" || nw.NetworkType == "flat" {
+		h := w.add(Hop{Kind: KindPhysicalBridge, Bridge: nw.Bridge, VLAN: nw.LocalVLAN})
+		h.Evidence = append(h.Evidence, nw.Flows.PhysEgress)
+		if nw.Flows.PhysEgress == "" {
+			fail(h, "no physical bridge flow for the provider network", "priority 4 flow for VLAN "+strconv.Itoa(nw.LocalVLAN), "none", "ovs-ofctl dump-flows "+orWord(nw.Bridge, "br-ex"))
+		}
+		w.r.ContinuesAt = append(w.r.ContinuesAt, "provider network "+nw.PhysicalNetwork)
+		return
+	}
+	tb := tunnelBridge(w.n)
+	h := w.add(Hop{Kind: KindPatch, Device: "patch-tun ⇄ patch-int", Bridge: intBridge(w.n)})
+	for _, pp := range w.n.PatchPairs {
+		if pp.Bridge == tb || pp.PeerBridge == tb {
+			h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: %s options:peer=%s", pp.Port, pp.Peer))
+			if len(pp.Problems) > 0 {
+				fail(h, pp.Problems[0], "patch-tun ⇄ patch-int", pp.Problems[0], "ovs-vsctl list interface "+pp.Port)
+			}
+		}
+	}
+	seg := 0
+	if nw.SegmentationID != nil {
+		seg = *nw.SegmentationID
+	}
+	h = w.add(Hop{Kind: KindTunnelBridge, Bridge: tb, VLAN: nw.LocalVLAN, TunnelID: seg})
+	if nw.Flows.TunnelFlood != "" {
+		h.Evidence = append(h.Evidence, tb+": "+nw.Flows.TunnelFlood)
+	}
+	if nw.Flows.TunnelIngress != "" {
+		h.Evidence = append(h.Evidence, tb+": "+nw.Flows.TunnelIngress)
+	}
+	switch {
+	case tb == "":
+		fail(h, "no tunnel bridge on this node", "br-tun", "none", "check the OVS agent's tunnel_types")
+	case nw.Flows.TunnelIngress == "":
+		fail(h, fmt.Sprintf("local VLAN %d has no tunnel-id mapping in %s", nw.LocalVLAN, tb),
+			fmt.Sprintf("table %d tun_id=%#x actions=mod_vlan_vid:%d", neutron.TunnelTable(nw.NetworkType), seg, nw.LocalVLAN), "none",
+			"ovs-ofctl dump-flows "+tb+" table="+strconv.Itoa(neutron.TunnelTable(nw.NetworkType))+"; restart the OVS agent")
+	case len(nw.Flows.FloodPorts) == 0:
+		fail(h, fmt.Sprintf("no tunnel carries local VLAN %d out of %s", nw.LocalVLAN, tb), "a table 22 flood flow to a tunnel port", "none",
+			"check l2population: does any other node host this network?")
+	}
+	for _, name := range nw.Flows.FloodPorts {
+		for _, tun := range w.n.Tunnels {
+			if tun.Port != name {
+				continue
+			}
+			th := w.add(Hop{Kind: KindTunnel, Device: tun.Port, Bridge: tun.Bridge, TunnelID: seg})
+			th.Evidence = append(th.Evidence, fmt.Sprintf("OVSDB: %s type=%s local_ip=%s remote_ip=%s", tun.Port, tun.Type, tun.LocalIP, tun.RemoteIP))
+			if len(tun.Problems) > 0 {
+				fail(th, tun.Problems[0], "a working tunnel", tun.Problems[0], "ovs-vsctl list interface "+tun.Port)
+			}
+			w.r.ContinuesAt = append(w.r.ContinuesAt, tun.RemoteIP)
+		}
+	}
+}
+
+// reverse turns an inbound path into the outbound one (instance → outside):
+// the hops in the other order, and the router checked for SNAT, not DNAT.
+func reverse(r *Result, w *walker, t *target) {
+	for i, j := 0, len(r.Hops)-1; i < j; i, j = i+1, j-1 {
+		r.Hops[i], r.Hops[j] = r.Hops[j], r.Hops[i]
+	}
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		if h.Kind != KindRouter || t.fip == nil {
+			continue
+		}
+		ns := w.s.Namespace(h.Namespace)
+		var ev []string
+		for _, e := range h.Evidence {
+			if !strings.HasPrefix(e, "nat: ") {
+				ev = append(ev, e)
+			}
+		}
+		if ns != nil {
+			if rule := natRule(ns, "SNAT", t.fip.FloatingIP); rule != "" {
+				ev = append(ev, "nat: "+rule)
+			}
+			for _, rt := range ns.Routes {
+				if rt.Table == topo.RouteTableMain && rt.Dst == "default" {
+					ev = append(ev, fmt.Sprintf("route default via %s dev %s", rt.Gateway, rt.Dev))
+				}
+			}
+		}
+		h.Evidence = ev
+		if strings.HasPrefix(h.Problem, "no DNAT rule") {
+			h.Problem, h.Expected, h.Found, h.Next = "", "", "", ""
+		}
+		if !t.fip.SNAT && h.Problem == "" {
+			fail(h, "no SNAT rule for "+t.fixed, "-A neutron-l3-agent-float-snat -s "+t.fixed+"/32 -j SNAT --to-source "+t.fip.FloatingIP,
+				"no such rule", "ip netns exec "+h.Namespace+" iptables-save -t nat | grep "+t.fixed)
+		}
+		if t.router.Gateway == nil || t.router.Gateway.NextHop == "" {
+			fail(h, "no default route out of "+h.Namespace, "default via <gateway> dev qg-…", "none", "ip netns exec "+h.Namespace+" ip route")
+		}
+		h.OK = h.Problem == ""
+	}
+}
+
+// natRule returns the Neutron NAT rule of that target naming ip.
+func natRule(ns *topo.Namespace, target, ip string) string {
+	if ns.NAT == nil {
+		return ""
+	}
+	for _, r := range ns.NAT.Rules {
+		if r.Target != target {
+			continue
+		}
+		if target == "DNAT" && topo.HostIP(r.Dst) == ip && strings.HasSuffix(r.Chain, "PREROUTING") ||
+			target == "SNAT" && strings.HasSuffix(r.Chain, "float-snat") && r.ToSource == ip {
+			return r.Text()
+		}
+	}
+	return ""
+}
+
+// routeTo finds the main-table route a namespace uses for ip (longest prefix).
+func routeTo(ns *topo.Namespace, ip string) *topo.Route {
+	var best *topo.Route
+	bestBits := -1
+	for i := range ns.Routes {
+		rt := &ns.Routes[i]
+		if rt.Table != topo.RouteTableMain {
+			continue
+		}
+		bits := 0
+		if rt.Dst != "default" {
+			p, err := netip.ParsePrefix(rt.Dst)
+			if err != nil || !inPrefix(rt.Dst, ip) {
+				continue
+			}
+			bits = p.Bits()
+		}
+		if bits > bestBits {
+			best, bestBits = rt, bits
+		}
+	}
+	return best
+}
+
+func intBridge(n *topo.Neutron) string {
+	for _, b := range n.Bridges {
+		if b.Role == topo.BridgeIntegration {
+			return b.Name
+		}
+	}
+	return "br-int"
+}
+
+func tunnelBridge(n *topo.Neutron) string {
+	for _, b := range n.Bridges {
+		if b.Role == topo.BridgeTunnel {
+			return b.Name
+		}
+	}
+	return ""
+}
+
+func devName(d *topo.Device) string {
+	if d == nil {
+		return ""
+	}
+	return d.Name
+}
+
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
