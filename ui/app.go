@@ -19,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
 )
@@ -189,7 +190,16 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 	}
 	// Detail pages are rebuilt from the new snapshot.
 	for i, d := range m.detail {
-		m.detail[i] = newPane(d.title, render.Detail(l.snap, d.ref), nil)
+		rows := render.Detail(l.snap, d.ref)
+		if d.ref.Kind == "trace" {
+			r, err := trace.Trace(l.snap, d.ref.ID, trace.Options{Reverse: strings.HasSuffix(d.title, "(outbound)")})
+			if err != nil {
+				rows = []render.Row{{Text: "trace: " + err.Error(), Class: render.Problem}}
+			} else {
+				rows = render.Trace(r, l.snap.Host)
+			}
+		}
+		m.detail[i] = newPane(d.title, rows, nil)
 		m.detail[i].ref = d.ref
 	}
 	return next
@@ -255,6 +265,10 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 		m.mode = modeCommand
 		m.input.SetValue("")
 		return m.input.Focus()
+	case key.Matches(msg, k.Trace):
+		if r, ok := p.selected(); ok {
+			m.openTrace(traceTarget(r), false)
+		}
 	case key.Matches(msg, k.Copy):
 		if r, ok := p.selected(); ok && r.Copy != "" {
 			return copyCmd(m.opt.Clipboard, r.Copy)
@@ -283,6 +297,41 @@ func (m *Model) drill() {
 	d := newPane(render.Title(r.Ref), render.Detail(m.current.snap, r.Ref), nil)
 	d.ref = r.Ref
 	m.detail = append(m.detail, d)
+}
+
+// openTrace pushes the trace of a floating IP, fixed IP or port id. A
+// trace is a pure function of the snapshot (no I/O), cheap enough here.
+func (m *Model) openTrace(target string, reverse bool) {
+	if m.current == nil {
+		return
+	}
+	if target == "" {
+		m.status = "nothing to trace here: select a port or a floating IP, or :trace IP"
+		return
+	}
+	r, err := trace.Trace(m.current.snap, target, trace.Options{Reverse: reverse})
+	if err != nil {
+		m.status = "trace: " + err.Error()
+		return
+	}
+	title := "trace " + target
+	if reverse {
+		title += " (outbound)"
+	}
+	d := newPane(title, render.Trace(r, m.current.snap.Host), nil)
+	d.ref = render.Ref{Kind: "trace", ID: target}
+	m.detail = append(m.detail, d)
+}
+
+// traceTarget is what `t` traces for a row: a port, or a floating IP.
+func traceTarget(r render.Row) string {
+	switch {
+	case r.Ref.Kind == "port":
+		return r.Ref.ID
+	case strings.HasPrefix(strings.TrimSpace(r.Text), "fip "):
+		return r.Copy
+	}
+	return ""
 }
 
 // inputKey edits the filter (applied as you type) or the command line.

@@ -242,3 +242,28 @@ func TestWatch(t *testing.T) {
 		t.Error("a replay armed the watch timer")
 	}
 }
+
+func TestTraceView(t *testing.T) {
+	m := newTest(t, &fixtureSource{names: []string{"bad"}}, 120, 40)
+	keys(t, m, ":")
+	for _, r := range "trace 203.0.113.201" {
+		keys(t, m, string(r))
+	}
+	keys(t, m, "enter")
+	scr := screen(m)
+	if len(m.detail) != 1 || !strings.Contains(scr, "Topology › trace 203.0.113.201") || !strings.Contains(scr, "✗ router") {
+		t.Fatalf(":trace did not open the broken trace:\n%s", scr)
+	}
+	keys(t, m, "esc", "3", "/", "f", "i", "p", "enter", "t")
+	if len(m.detail) != 1 || !strings.Contains(m.detail[0].title, "trace 203.0.113.") {
+		t.Errorf("t on a floating IP row did not trace it: %v %q", len(m.detail), m.status)
+	}
+	keys(t, m, "esc", ":")
+	for _, r := range "trace 10.250.0.1" {
+		keys(t, m, string(r))
+	}
+	keys(t, m, "enter")
+	if !strings.Contains(m.status, "unknown to this node") {
+		t.Errorf("status %q", m.status)
+	}
+}

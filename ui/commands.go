@@ -8,9 +8,10 @@ import (
 )
 
 // commands are what the : line accepts: a view name (with an optional
-// filter), the namespace shortcut `ns PREFIX`, filter, refresh, help, quit.
+// filter), the namespace shortcut `ns PREFIX`, `trace IP [reverse]`, filter,
+// refresh, help, quit.
 func commandNames() []string {
-	names := []string{"filter", "help", "ns", "quit", "refresh"}
+	names := []string{"filter", "help", "ns", "quit", "refresh", "trace"}
 	for _, v := range views() {
 		names = append(names, strings.ToLower(v.name))
 	}
@@ -67,6 +68,9 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.status = "replaying a snapshot: nothing to refresh"
 	case "help":
 		m.mode = modeHelp
+	case "trace":
+		target, rev, _ := strings.Cut(arg, " ")
+		m.openTrace(target, strings.TrimSpace(rev) == "reverse" || strings.TrimSpace(rev) == "--reverse")
 	default:
 		m.status = "unknown command :" + word + " (" + strings.Join(commandNames(), ", ") + ")"
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -138,5 +139,40 @@ func TestOutputToDevice(t *testing.T) {
 	st, err := os.Stat(os.DevNull)
 	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
 		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, st.Mode(), err)
+	}
+}
+
+// ostopo trace: exit 0 for a complete path, 1 for a broken one, 2 for bad
+// input; --json carries the fields scripts rely on.
+func TestTraceCommand(t *testing.T) {
+	good := writeFixture(t, "aio")
+	bad := writeFixture(t, "bad")
+	code, stdout, stderr := runCLI(t, "trace", "203.0.113.200", "--replay", good)
+	if code != 0 || !strings.Contains(stdout, "path complete") || !strings.Contains(stdout, "TTL −1") {
+		t.Errorf("complete path: exit %d, %s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "trace", "--replay", bad, "203.0.113.200")
+	if code != 1 || !strings.Contains(stdout, "path BROKEN at hop 6 (router qrouter-") || !strings.Contains(stdout, "next:") {
+		t.Errorf("broken path: exit %d, %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "trace", "203.0.113.200", "--replay", bad, "--json")
+	var r struct {
+		IP       string `json:"ip"`
+		Complete bool   `json:"complete"`
+		BrokenAt *int   `json:"broken_at"`
+		Hops     []map[string]any
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != 1 || r.Complete || r.BrokenAt == nil || *r.BrokenAt != 5 {
+		t.Fatalf("--json: exit %d, %v, %+v", code, err, r)
+	}
+	for _, k := range []string{"kind", "evidence", "ok"} {
+		if _, ok := r.Hops[0][k]; !ok {
+			t.Errorf("hop lacks %q: %v", k, r.Hops[0])
+		}
+	}
+	for _, in := range [][]string{{"trace", "10.9.9.9", "--replay", good}, {"trace", "bogus", "--replay", good}, {"trace", "--replay", good}} {
+		if code, _, stderr := runCLI(t, in...); code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", in, code, stderr)
+		}
 	}
 }
