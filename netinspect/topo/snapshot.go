@@ -20,6 +20,17 @@ type Snapshot struct {
 	OVS        OVS         `json:"ovs"`
 	Agent      AgentFiles  `json:"agent_files"`
 	Neutron    Neutron     `json:"neutron"`
+	// OFTraces are ovs-appctl ofproto/trace verdicts recorded on the live
+	// node (ostopo trace --record), so a replay shows them too.
+	OFTraces []OFTraceRecord `json:"ofproto_traces,omitempty"`
+}
+
+// OFTraceRecord is what ofproto/trace said about one packet on one bridge.
+type OFTraceRecord struct {
+	Bridge          string `json:"bridge"`
+	Flow            string `json:"flow"` // the packet, as ofproto/trace was given it
+	DatapathActions string `json:"datapath_actions"`
+	Error           string `json:"error,omitempty"`
 }
 
 // Source records the outcome of reading one fact source.

@@ -51,8 +51,10 @@ type Hop struct {
 	Expected      string `json:"expected,omitempty"`
 	Found         string `json:"found,omitempty"`
 	Next          string `json:"next,omitempty"` // what to check or run next
-	// OFTrace is the bridge's own verdict from ovs-appctl ofproto/trace,
-	// when the trace was verified on a live node.
+	// Packet is what the path implies arrives at this bridge; OFTrace is
+	// the bridge's own verdict on it from ovs-appctl ofproto/trace, when the
+	// trace was verified on the live node (or recorded there).
+	Packet  *Packet  `json:"packet,omitempty"`
 	OFTrace *OFTrace `json:"oftrace,omitempty"`
 }
 
@@ -123,6 +125,7 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	if o.Reverse {
 		reverse(r, w, t)
 	}
+	w.packets(t, o.Reverse)
 	r.Complete = true
 	for i := range r.Hops {
 		h := &r.Hops[i]
@@ -633,6 +636,105 @@ func reverse(r *Result, w *walker, t *target) {
 		}
 		h.OK = h.Problem == ""
 	}
+}
+
+// packets attaches to every bridge hop the packet the path implies there,
+// for ofproto/trace: inbound, the floating IP's packet arriving from the
+// provider NIC and the routed packet leaving the qr- port; outbound, the
+// instance's packet to the router and the SNATed one leaving qg-.
+func (w *walker) packets(t *target, outbound bool) {
+	ofport := func(name string) int {
+		if p := w.ovsPorts[name]; p != nil && len(p.Interfaces) > 0 {
+			return p.Interfaces[0].OFPort
+		}
+		return -1
+	}
+	mac := func(portID string) string {
+		if p := w.n.Port(portID); p != nil {
+			return p.MAC
+		}
+		return ""
+	}
+	instMAC := ""
+	if t.port != nil {
+		instMAC = t.port.MAC
+	} else {
+		for _, d := range w.s.Agent.DHCP {
+			for _, h := range d.Hosts {
+				if h.IP == t.fixed {
+					instMAC = h.MAC
+				}
+			}
+		}
+	}
+	var qgMAC, qrMAC, qrDev, nextHop string
+	if t.router != nil && t.router.Gateway != nil {
+		qgMAC, nextHop = mac(t.router.Gateway.Port), t.router.Gateway.NextHop
+	}
+	if t.iface != nil {
+		qrMAC, qrDev = mac(t.iface.Port), t.iface.Device
+	}
+	for i := range w.r.Hops {
+		h := &w.r.Hops[i]
+		var p *Packet
+		switch {
+		case h.Kind == KindPhysicalBridge && !outbound && h.Bridge != "":
+			nic := w.r.Hops[0]
+			p = &Packet{InPort: ofport(nic.Device), DstMAC: qgMAC, DstIP: t.floating}
+		case h.Kind == KindPhysicalBridge && outbound && h.Bridge != "":
+			p = &Packet{InPort: ofport(peerPatch(w.n, h.Bridge)), VLAN: h.VLAN, SrcMAC: qgMAC, SrcIP: t.floating, DstIP: nextHop}
+		case h.Kind == KindIntegration && !outbound:
+			p = &Packet{InPort: ofport(intPatch(w.n)), DstMAC: qgMAC, DstIP: t.floating}
+		case h.Kind == KindRouterGateway && outbound:
+			p = &Packet{InPort: ofport(h.Device), SrcMAC: qgMAC, SrcIP: t.floating, DstIP: nextHop}
+		case h.Kind == KindRouterIf && !outbound:
+			p = &Packet{InPort: ofport(qrDev), SrcMAC: qrMAC, DstMAC: instMAC, DstIP: t.fixed}
+		case (h.Kind == KindQVO || h.Kind == KindTap && h.Bridge != "") && outbound:
+			p = &Packet{InPort: ofport(h.Device), SrcMAC: instMAC, DstMAC: qrMAC, SrcIP: t.fixed, DstIP: nextHop}
+		case h.Kind == KindTunnelBridge && h.Bridge != "":
+			p = &Packet{InPort: ofport(peerPatch(w.n, h.Bridge)), VLAN: h.VLAN, SrcMAC: qrMAC, DstMAC: instMAC, DstIP: t.fixed}
+		}
+		if p != nil && p.InPort > 0 {
+			if h.Bridge == "" {
+				h.Bridge = intBridge(w.n)
+			}
+			p.Bridge = h.Bridge
+			h.Packet = p
+		}
+	}
+}
+
+// peerPatch is the patch port on bridge whose peer is on the integration
+// bridge (phy-br-ex, patch-int).
+func peerPatch(n *topo.Neutron, bridge string) string {
+	for _, pp := range n.PatchPairs {
+		switch {
+		case pp.Bridge == bridge:
+			return pp.Port
+		case pp.PeerBridge == bridge:
+			return pp.Peer
+		}
+	}
+	return ""
+}
+
+// intPatch is the integration bridge's end of the pair to a physical bridge
+// (int-br-ex), found from the physical bridge's side.
+func intPatch(n *topo.Neutron) string {
+	for _, b := range n.Bridges {
+		if b.Role != topo.BridgePhysical {
+			continue
+		}
+		for _, pp := range n.PatchPairs {
+			switch {
+			case pp.Bridge == b.Name:
+				return pp.Peer
+			case pp.PeerBridge == b.Name:
+				return pp.Port
+			}
+		}
+	}
+	return ""
 }
 
 // natRule returns the Neutron NAT rule of that target naming ip.
