@@ -4,6 +4,7 @@ package trace_test
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -79,6 +80,11 @@ func TestLabBrokenPaths(t *testing.T) {
 		{lab.Fault{Kind: lab.FaultDeviceDown, Target: victim.Device("qvb")}, trace.KindQVB, "is down"},
 		{lab.Fault{Kind: lab.FaultTapMissing, Target: victim.ID}, trace.KindTap, "missing from the kernel"},
 		{lab.Fault{Kind: lab.FaultQVOOffBridge, Target: victim.ID}, trace.KindQVO, "is not a port of br-int"},
+		{lab.Fault{Kind: lab.FaultFIPNotOnQG, Target: f0.Floating}, trace.KindRouter, "is not on any qg- device"},
+		// A Linux bridge takes the smallest MTU of its ports: the tap's 1400
+		// shows first on qbr.
+		{lab.Fault{Kind: lab.FaultSmallMTU, Target: victim.ID}, trace.KindQBR, "MTU 1400"},
+		{lab.Fault{Kind: lab.FaultNoProviderNIC, Target: "eth4"}, trace.KindProviderNIC, "no provider NIC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Kind, func(t *testing.T) {
@@ -98,5 +104,31 @@ func TestLabBrokenPaths(t *testing.T) {
 				t.Errorf("broken at %s: %q; want %s: %q", h.Kind, h.Problem, tt.hop, tt.problem)
 			}
 		})
+	}
+}
+
+// br-tun without the network's tunnel-id flow, made for real on a network
+// node: the path to an instance on another node breaks at br-tun.
+func TestLabNoTunnelMapping(t *testing.T) {
+	spec := lab.NetworkNode()
+	fip := spec.Routers[0].FIPs[0]
+	var network string
+	for _, r := range spec.Routers {
+		for _, i := range r.Interfaces {
+			if netip.MustParsePrefix(i.IP).Masked().Contains(netip.MustParseAddr(fip.Fixed)) {
+				network = i.Network
+			}
+		}
+	}
+	l := labtest.Build(t, spec)
+	if err := l.Inject(context.Background(), lab.Fault{Kind: lab.FaultNoTunnelFlow, Target: network}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := trace.Trace(liveSnapshot(t, l), fip.Floating, trace.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Complete || res.Hops[*res.BrokenAt].Kind != trace.KindTunnelBridge || !strings.Contains(res.Hops[*res.BrokenAt].Problem, "no tunnel-id mapping") {
+		t.Errorf("path: complete=%v %+v", res.Complete, res.Hops[len(res.Hops)-1])
 	}
 }

@@ -36,18 +36,18 @@ const (
 // Hop is one step of the path and the facts that prove it.
 type Hop struct {
 	Kind      string   `json:"kind"`
-	Device    string   `json:"device,omitempty"`
-	Namespace string   `json:"namespace,omitempty"`
-	Bridge    string   `json:"bridge,omitempty"`
-	VLAN      int      `json:"vlan,omitempty"`
-	TunnelID  int      `json:"tunnel_id,omitempty"`
+	Device    string   `json:"device"`
+	Namespace string   `json:"namespace"`
+	Bridge    string   `json:"bridge"`
+	VLAN      int      `json:"vlan"`      // 0: untagged or not on a bridge
+	TunnelID  int      `json:"tunnel_id"` // 0: not a tunnel hop
 	MTU       int      `json:"mtu,omitempty"`
 	Evidence  []string `json:"evidence"`
 	// DecrementsTTL marks the hop that routes (the qrouter namespace): a
 	// ping through a floating IP shows TTL 63, a traceroute one hop.
 	DecrementsTTL bool   `json:"ttl_decrement,omitempty"`
 	OK            bool   `json:"ok"`
-	Problem       string `json:"problem,omitempty"`
+	Problem       string `json:"problem"`
 	Expected      string `json:"expected,omitempty"`
 	Found         string `json:"found,omitempty"`
 	Next          string `json:"next,omitempty"` // what to check or run next
