@@ -1,0 +1,536 @@
+package doctor
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// node is a snapshot with the lookups the checks share.
+type node struct {
+	s        *topo.Snapshot
+	n        *topo.Neutron
+	ovsPorts map[string]*topo.Port // by name, all bridges
+	bridgeOf map[string]string     // OVS port name -> bridge
+}
+
+func newNode(s *topo.Snapshot) *node {
+	x := &node{s: s, n: &s.Neutron, ovsPorts: map[string]*topo.Port{}, bridgeOf: map[string]string{}}
+	for bi := range s.OVS.Bridges {
+		b := &s.OVS.Bridges[bi]
+		for pi := range b.Ports {
+			x.ovsPorts[b.Ports[pi].Name] = &b.Ports[pi]
+			x.bridgeOf[b.Ports[pi].Name] = b.Name
+		}
+	}
+	return x
+}
+
+func port(id string) Object { return Object{"port", id} }
+
+func deadVLAN(x *node) []Finding {
+	var out []Finding
+	for _, p := range x.n.Ports {
+		if !p.Dead {
+			continue
+		}
+		f := Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}}}
+		op := x.ovsPorts[p.OVSPort]
+		if op != nil {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("OVSDB: Port %s tag=%d trunks=%v", op.Name, op.Tag, op.Trunks))
+		}
+		if p.DeadReason == "never_bound" {
+			f.Title = "port created but never bound by the OVS agent (dead VLAN 4095, trunks [4095])"
+			f.Fix = "check that neutron_openvswitch_agent runs and its log for port " + p.ID + "; openstack port show " + p.ID + " (binding:vif_type)"
+		} else {
+			f.Title = "port killed by the OVS agent (dead VLAN 4095): admin down, deleted, or binding failed"
+			f.Fix = "openstack port show " + p.ID + " (admin_state_up, binding); a deleted port's leftovers: ovs-vsctl del-port " + p.OVSPort
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// chainBroken reports hybrid chains whose devices are missing or miswired
+// (what neutron.Derive found, read from the devices' facts).
+func chainBroken(x *node) []Finding {
+	var out []Finding
+	for _, p := range x.n.Ports {
+		d := p.Devices
+		if p.Role != topo.RoleInstance || d.QVO == nil {
+			continue
+		}
+		var ev []string
+		missing := func(dv *topo.Device) {
+			if !dv.InKernel {
+				ev = append(ev, dv.Name+" missing from the kernel")
+			}
+		}
+		missing(d.Tap)
+		missing(d.QBR)
+		missing(d.QVB)
+		missing(d.QVO)
+		if d.Tap.InKernel && d.QBR.InKernel && d.Tap.OnBridge != d.QBR.Name {
+			ev = append(ev, fmt.Sprintf("%s is not in %s (master: %s)", d.Tap.Name, d.QBR.Name, orNone(d.Tap.OnBridge)))
+		}
+		if d.QVB.InKernel && d.QBR.InKernel && d.QVB.OnBridge != d.QBR.Name {
+			ev = append(ev, fmt.Sprintf("%s is not in %s (master: %s)", d.QVB.Name, d.QBR.Name, orNone(d.QVB.OnBridge)))
+		}
+		if d.QVB.InKernel && d.QVO.InKernel && d.QVB.Peer != d.QVO.Name {
+			ev = append(ev, fmt.Sprintf("%s's veth peer is %s, not %s", d.QVB.Name, orNone(d.QVB.Peer), d.QVO.Name))
+		}
+		if d.QVO.InKernel && p.Bridge == "" {
+			ev = append(ev, d.QVO.Name+" is not a port of br-int")
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}}, Evidence: ev,
+			Fix: "re-plug the port: nova reboot --hard <instance " + orNone(p.InstanceID) + ">, or recreate the missing link by hand (ip link set … master …; ovs-vsctl add-port br-int …)"})
+	}
+	return out
+}
+
+// devices returns a port's devices in path order.
+func devices(p topo.NPort) []*topo.Device {
+	var out []*topo.Device
+	for _, d := range []*topo.Device{p.Devices.Tap, p.Devices.QBR, p.Devices.QVB, p.Devices.QVO} {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func deviceDown(x *node) []Finding {
+	var out []Finding
+	for _, p := range x.n.Ports {
+		var ev []string
+		for _, d := range devices(p) {
+			if d.InKernel && !d.Up {
+				ev = append(ev, fmt.Sprintf("%s oper_state %s", d.Name, d.OperState))
+			}
+		}
+		if len(ev) > 0 {
+			out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID)}, Evidence: ev,
+				Fix: "ip link set <device> up (in " + nsLabel(p.Namespace) + "); for a tap: is the instance running?"})
+		}
+	}
+	return out
+}
+
+func mtuMismatch(x *node) []Finding {
+	var out []Finding
+	for _, p := range x.n.Ports {
+		mtus := map[int]bool{}
+		var ev []string
+		for _, d := range devices(p) {
+			if d.InKernel && d.MTU > 0 {
+				mtus[d.MTU] = true
+				ev = append(ev, fmt.Sprintf("%s mtu %d", d.Name, d.MTU))
+			}
+		}
+		nw := x.n.Network(p.NetworkID)
+		netMTU := 0
+		if nw != nil {
+			netMTU = nw.MTU
+		}
+		differs := len(mtus) > 1
+		if netMTU > 0 && len(mtus) > 0 && !mtus[netMTU] {
+			differs = true
+			ev = append(ev, fmt.Sprintf("network %s mtu %d (its DHCP/router port)", p.NetworkID, netMTU))
+		}
+		if differs {
+			out = append(out, Finding{Severity: Warning, Objects: []Object{port(p.ID), {"network", p.NetworkID}}, Evidence: ev,
+				Fix: fmt.Sprintf("ip link set <device> mtu %d for each; a network MTU change needs the ports re-plugged", max(netMTU, 0))})
+		}
+	}
+	return out
+}
+
+func tagMismatch(x *node) []Finding {
+	var out []Finding
+	for _, p := range x.n.Ports {
+		op := x.ovsPorts[p.OVSPort]
+		if op == nil || op.Tag == topo.DeadVLAN || op.Tag == 0 {
+			continue
+		}
+		if other := op.OtherConfig["tag"]; other != "" && other != strconv.Itoa(op.Tag) {
+			out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}},
+				Evidence: []string{fmt.Sprintf("OVSDB: Port %s tag=%d other_config:tag=%s", op.Name, op.Tag, other)},
+				Fix:      "restart neutron_openvswitch_agent (it re-tags ports from other_config); or ovs-vsctl set port " + op.Name + " tag=" + other})
+		}
+	}
+	return out
+}
+
+func vlanShared(x *node) []Finding {
+	owners := map[int][]string{}
+	for _, nw := range x.n.Networks {
+		if nw.LocalVLAN != 0 && nw.LocalVLAN != topo.DeadVLAN {
+			owners[nw.LocalVLAN] = append(owners[nw.LocalVLAN], nw.ID)
+		}
+	}
+	var out []Finding
+	for vlan, ids := range owners {
+		if len(ids) < 2 {
+			continue
+		}
+		sort.Strings(ids)
+		f := Finding{Severity: Error, Evidence: []string{fmt.Sprintf("local VLAN %d: networks %s", vlan, strings.Join(ids, ", "))},
+			Fix: "restart neutron_openvswitch_agent to re-allocate local VLANs; until then the networks see each other's traffic"}
+		for _, id := range ids {
+			f.Objects = append(f.Objects, Object{"network", id})
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Objects[0].ID < out[j].Objects[0].ID })
+	return out
+}
+
+func vlanUnmapped(x *node) []Finding {
+	var out []Finding
+	for _, nw := range x.n.Networks {
+		if nw.LocalVLAN == 0 || nw.NetworkType == "" || nw.NetworkType == "local" {
+			continue
+		}
+		var ev []string
+		switch nw.NetworkType {
+		case "vxlan", "gre", "geneve":
+			if nw.Flows.TunnelIngress == "" {
+				ev = append(ev, fmt.Sprintf("no br-tun flow mapping tunnel id %s to local VLAN %d", segment(nw), nw.LocalVLAN))
+			}
+		default:
+			if nw.Flows.IntIngress == "" {
+				ev = append(ev, fmt.Sprintf("no br-int priority 3 flow translating %s %s to local VLAN %d", nw.NetworkType, segment(nw), nw.LocalVLAN))
+			}
+			if nw.Flows.IntIngress != "" && nw.Flows.PhysEgress == "" {
+				ev = append(ev, fmt.Sprintf("no %s priority 4 flow translating local VLAN %d back", orNone(nw.Bridge), nw.LocalVLAN))
+			}
+		}
+		if len(ev) > 0 {
+			out = append(out, Finding{Severity: Error, Objects: []Object{{"network", nw.ID}}, Evidence: ev,
+				Fix: "restart neutron_openvswitch_agent (it provisions the local VLAN's flows); ovs-ofctl dump-flows br-tun / br-int to confirm"})
+		}
+	}
+	return out
+}
+
+func segment(nw topo.Network) string {
+	if nw.SegmentationID == nil {
+		return ""
+	}
+	return strconv.Itoa(*nw.SegmentationID)
+}
+
+func patchPeer(x *node) []Finding {
+	var out []Finding
+	for _, pp := range x.n.PatchPairs {
+		if len(pp.Problems) == 0 {
+			continue
+		}
+		out = append(out, Finding{Severity: Error, Objects: []Object{{"patch", pp.Bridge + "/" + pp.Port}, {"bridge", pp.Bridge}},
+			Evidence: append([]string{fmt.Sprintf("OVSDB: %s options:peer=%s", pp.Port, pp.Peer)}, pp.Problems...),
+			Fix:      "restart neutron_openvswitch_agent (it creates patch-tun/patch-int and int-/phy- pairs)"})
+	}
+	return out
+}
+
+func tunnelLocalIP(x *node) []Finding {
+	root := x.s.Root()
+	if root == nil {
+		return nil
+	}
+	local := map[string]bool{}
+	for _, l := range root.Links {
+		for _, a := range l.Addrs {
+			ip, _, _ := strings.Cut(a.Prefix, "/")
+			local[ip] = true
+		}
+	}
+	var out []Finding
+	for _, t := range x.n.Tunnels {
+		if t.LocalIP != "" && !local[t.LocalIP] {
+			out = append(out, Finding{Severity: Error, Objects: []Object{{"tunnel", t.Port}},
+				Evidence: []string{fmt.Sprintf("OVSDB: %s options:local_ip=%s", t.Port, t.LocalIP), "no interface of the node has " + t.LocalIP},
+				Fix:      "restore the tunnel interface's address, or fix [ovs] local_ip (kolla: tunnel_interface) and restart the agent"})
+		}
+	}
+	return out
+}
+
+func namespaceOrphan(x *node) []Finding {
+	var out []Finding
+	for _, ns := range x.s.Namespaces {
+		var owned bool
+		switch ns.Kind {
+		case topo.NSDHCP:
+			nw := x.n.Network(ns.ID)
+			owned = nw != nil && len(nw.Ports) > 0
+		case topo.NSRouter:
+			for _, p := range x.n.Ports {
+				if p.RouterID == ns.ID && p.Bridge != "" {
+					owned = true
+				}
+			}
+		default:
+			continue
+		}
+		if !owned && len(ns.Links) > 1 {
+			out = append(out, Finding{Severity: Warning, Objects: []Object{{"namespace", ns.Name}},
+				Evidence: []string{ns.Name + ": no port of its " + map[string]string{topo.NSDHCP: "network", topo.NSRouter: "router"}[ns.Kind] + " is on br-int"},
+				Fix:      "if the " + ns.Kind + " was deleted: ip netns delete " + ns.Name + "; else restart the agent that owns it"})
+		}
+	}
+	return out
+}
+
+func namespaceEmpty(x *node) []Finding {
+	var out []Finding
+	for _, ns := range x.s.Namespaces {
+		if ns.Root || ns.Kind == topo.NSOther {
+			continue
+		}
+		if len(ns.Links) <= 1 { // only lo
+			out = append(out, Finding{Severity: Warning, Objects: []Object{{"namespace", ns.Name}},
+				Evidence: []string{fmt.Sprintf("%s has %d device(s)", ns.Name, len(ns.Links))},
+				Fix:      "ip netns delete " + ns.Name + " (left behind by an agent that died mid-cleanup)"})
+		}
+	}
+	return out
+}
+
+func routerForwarding(x *node) []Finding {
+	var out []Finding
+	for _, r := range x.n.Routers {
+		if r.IPForward != nil && !*r.IPForward {
+			out = append(out, Finding{Severity: Error, Objects: []Object{{"router", r.ID}, {"namespace", r.Namespace}},
+				Evidence: []string{r.Namespace + ": net.ipv4.ip_forward=0"},
+				Fix:      "ip netns exec " + r.Namespace + " sysctl -w net.ipv4.ip_forward=1; then find what turned it off"})
+		}
+	}
+	return out
+}
+
+func fipNAT(x *node) []Finding {
+	var out []Finding
+	for _, r := range x.n.Routers {
+		for _, f := range r.FloatingIPs {
+			var ev []string
+			switch {
+			case f.OnGateway && !f.DNAT:
+				ev = append(ev, f.FloatingIP+"/32 is on the gateway port but there is no DNAT rule for it")
+			case f.DNAT && !f.OnGateway && r.Kind != "dvr":
+				ev = append(ev, "DNAT rule for "+f.FloatingIP+" but the address is on no qg- device")
+			case f.DNAT && !f.SNAT:
+				ev = append(ev, "DNAT rule for "+f.FloatingIP+" but no float-snat rule")
+			}
+			if len(ev) > 0 {
+				out = append(out, Finding{Severity: Error, Objects: []Object{{"router", r.ID}, {"namespace", r.Namespace}, {"floating_ip", f.FloatingIP}}, Evidence: ev,
+					Fix: "restart neutron_l3_agent (it rewrites the router's NAT and addresses), or disassociate and re-associate the floating IP"})
+			}
+		}
+	}
+	return out
+}
+
+func routerInterfaceAddress(x *node) []Finding {
+	var out []Finding
+	for _, r := range x.n.Routers {
+		if r.HAState == "backup" {
+			continue // keepalived keeps addresses only on the primary
+		}
+		for _, i := range r.Interfaces {
+			if len(i.Addresses) == 0 {
+				out = append(out, Finding{Severity: Warning, Objects: []Object{port(i.Port), {"router", r.ID}},
+					Evidence: []string{i.Device + " in " + r.Namespace + " has no address"},
+					Fix:      "restart neutron_l3_agent; openstack router show " + r.ID})
+			}
+		}
+	}
+	return out
+}
+
+func routerDuplicateAddress(x *node) []Finding {
+	seen := map[string][]string{} // ip -> devices
+	routerOf := map[string]string{}
+	for _, r := range x.n.Routers {
+		devs := []string{}
+		for _, i := range r.Interfaces {
+			for _, a := range i.Addresses {
+				seen[a] = append(seen[a], i.Device)
+				devs = append(devs, i.Device)
+			}
+		}
+		if r.Gateway != nil && r.Gateway.Address != "" {
+			seen[r.Gateway.Address] = append(seen[r.Gateway.Address], r.Gateway.Device)
+		}
+		for _, d := range devs {
+			routerOf[d] = r.ID
+		}
+	}
+	var out []Finding
+	for a, devs := range seen {
+		if len(devs) < 2 {
+			continue
+		}
+		ip, _ := netip.ParsePrefix(a)
+		sort.Strings(devs)
+		out = append(out, Finding{Severity: Error, Objects: []Object{{"address", ip.Addr().String()}},
+			Evidence: []string{fmt.Sprintf("%s on %s", a, strings.Join(devs, ", "))},
+			Fix:      "two router ports claim one address: openstack port list --fixed-ip ip-address=" + ip.Addr().String()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Objects[0].ID < out[j].Objects[0].ID })
+	return out
+}
+
+func dhcpPort(x *node) []Finding {
+	var out []Finding
+	for _, ns := range x.s.Namespaces {
+		if ns.Kind != topo.NSDHCP {
+			continue
+		}
+		var tap *topo.Link
+		for i := range ns.Links {
+			if strings.HasPrefix(ns.Links[i].Name, "tap") || strings.HasPrefix(ns.Links[i].Name, "ns-") {
+				tap = &ns.Links[i]
+			}
+		}
+		var ev []string
+		switch {
+		case tap == nil:
+			ev = append(ev, ns.Name+" has no tap device")
+		default:
+			if _, onOVS := x.ovsPorts[tap.Name]; !onOVS && (tap.Peer == nil || x.ovsPorts[tap.Peer.Name] == nil) {
+				ev = append(ev, tap.Name+" is not a port of br-int")
+			}
+			global := 0
+			for _, a := range tap.Addrs {
+				if a.Scope == "global" && !strings.HasPrefix(a.Prefix, "169.254.") {
+					global++
+				}
+			}
+			if global == 0 {
+				ev = append(ev, tap.Name+" has no address on the network's subnet")
+			}
+		}
+		if len(ev) > 0 && len(ns.Links) > 1 {
+			out = append(out, Finding{Severity: Error, Objects: []Object{{"namespace", ns.Name}, {"network", ns.ID}}, Evidence: ev,
+				Fix: "restart neutron_dhcp_agent; instances on network " + ns.ID + " get no DHCP answers meanwhile"})
+		}
+	}
+	return out
+}
+
+// defaultRouteViaBridgePort is the kolla trap: the host's uplink was given
+// as neutron_external_interface, plugged into br-ex, and still carries the
+// default route, so the host's own traffic goes nowhere.
+func defaultRouteViaBridgePort(x *node) []Finding {
+	root := x.s.Root()
+	if root == nil {
+		return nil
+	}
+	var out []Finding
+	for _, rt := range root.Routes {
+		if rt.Dst != "default" || rt.Table != topo.RouteTableMain {
+			continue
+		}
+		br, onOVS := x.bridgeOf[rt.Dev]
+		if !onOVS {
+			continue
+		}
+		f := Finding{Severity: Error, Objects: []Object{{"route", "default"}, {"nic", rt.Dev}, {"bridge", br}},
+			Evidence: []string{fmt.Sprintf("default via %s dev %s", rt.Gateway, rt.Dev), rt.Dev + " is a port of " + br},
+			Fix:      "ostopo fix default-route --dev <management NIC> --gateway <gateway on its network> (eth1 in the kolla course setup)"}
+		for _, l := range root.Links {
+			if l.Name != rt.Dev && l.Kind != "loopback" && len(l.Addrs) > 0 && x.bridgeOf[l.Name] == "" && l.Up() {
+				for _, a := range l.Addrs {
+					if a.Scope == "global" {
+						f.Evidence = append(f.Evidence, "management candidate: "+l.Name+" "+a.Prefix)
+					}
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func providerNICAddress(x *node) []Finding {
+	var out []Finding
+	for _, nic := range x.n.ProviderNICs {
+		if len(nic.Addresses) > 0 {
+			out = append(out, Finding{Severity: Warning, Objects: []Object{{"nic", nic.Name}, {"bridge", nic.Bridge}},
+				Evidence: []string{fmt.Sprintf("%s holds %s and is a port of %s", nic.Name, strings.Join(nic.Addresses, ", "), nic.Bridge)},
+				Fix:      "a port of an OVS bridge cannot use its own address: move it to " + nic.Bridge + "'s internal port or another NIC"})
+		}
+	}
+	return out
+}
+
+func neutronBridges(x *node) []topo.BridgeRole {
+	var out []topo.BridgeRole
+	for _, b := range x.n.Bridges {
+		if b.Role == topo.BridgeIntegration || b.Role == topo.BridgeTunnel || b.Role == topo.BridgePhysical {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func failMode(x *node) []Finding {
+	var out []Finding
+	for _, role := range neutronBridges(x) {
+		b := x.s.OVS.Bridge(role.Name)
+		if b != nil && b.FailMode != "secure" {
+			out = append(out, Finding{Severity: Warning, Objects: []Object{{"bridge", b.Name}},
+				Evidence: []string{fmt.Sprintf("OVSDB: Bridge %s fail_mode=%s", b.Name, orNone(b.FailMode))},
+				Fix:      "ovs-vsctl set-fail-mode " + b.Name + " secure (the OVS agent sets it; standalone floods between networks when the agent is gone)"})
+		}
+	}
+	return out
+}
+
+func controller(x *node) []Finding {
+	var out []Finding
+	for _, role := range neutronBridges(x) {
+		b := x.s.OVS.Bridge(role.Name)
+		if b == nil {
+			continue
+		}
+		connected := false
+		var targets []string
+		for _, c := range b.Controllers {
+			targets = append(targets, c.Target)
+			connected = connected || c.IsConnected
+		}
+		if connected {
+			continue
+		}
+		ev := "no controller configured (pre-Pike agent, or not managed by the ML2/OVS agent)"
+		if len(targets) > 0 {
+			ev = "controller " + strings.Join(targets, ", ") + " not connected"
+		}
+		out = append(out, Finding{Severity: Warning, Objects: []Object{{"bridge", b.Name}}, Evidence: []string{ev},
+			Fix: "is neutron_openvswitch_agent running? (its os-ken controller listens on tcp:127.0.0.1:6633)"})
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func nsLabel(ns string) string {
+	if ns == "" {
+		return "the node's namespace"
+	}
+	return ns
+}
