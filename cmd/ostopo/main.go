@@ -112,6 +112,8 @@ commands:
   trace IP [--json] [--reverse]
                        follow a floating IP, fixed IP or port id hop by hop;
                        exit 0 complete, 1 broken, 2 bad input
+  doctor [--json]      list what is wrong on the node; exit 0 clean,
+                       1 warnings, 2 errors, 3 node unreadable
 
 global flags (every command):
   --replay FILE            work from a recorded snapshot instead of the node
@@ -130,6 +132,7 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 	return map[string]func(context.Context, []string, io.Writer, io.Writer) int{
 		"snapshot": cmdSnapshot,
 		"trace":    cmdTrace,
+		"doctor":   cmdDoctor,
 	}
 }
 

@@ -269,8 +269,11 @@ func namespaceOrphan(x *node) []Finding {
 		var owned bool
 		switch ns.Kind {
 		case topo.NSDHCP:
-			nw := x.n.Network(ns.ID)
-			owned = nw != nil && len(nw.Ports) > 0
+			for _, p := range x.n.Ports {
+				if p.NetworkID == ns.ID && p.Bridge != "" {
+					owned = true
+				}
+			}
 		case topo.NSRouter:
 			for _, p := range x.n.Ports {
 				if p.RouterID == ns.ID && p.Bridge != "" {
@@ -445,7 +448,8 @@ func defaultRouteViaBridgePort(x *node) []Finding {
 		}
 		f := Finding{Severity: Error, Objects: []Object{{"route", "default"}, {"nic", rt.Dev}, {"bridge", br}},
 			Evidence: []string{fmt.Sprintf("default via %s dev %s", rt.Gateway, rt.Dev), rt.Dev + " is a port of " + br},
-			Fix:      "ostopo fix default-route --dev <management NIC> --gateway <gateway on its network> (eth1 in the kolla course setup)"}
+			Fix: "send the default route through the management NIC (eth1 in the kolla course setup) to a gateway on its network that forwards and NATs: " +
+				"ip route replace default via <gateway> dev <management NIC>"}
 		for _, l := range root.Links {
 			if l.Name != rt.Dev && l.Kind != "loopback" && len(l.Addrs) > 0 && x.bridgeOf[l.Name] == "" && l.Up() {
 				for _, a := range l.Addrs {

@@ -1,0 +1,196 @@
+package doctor_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/neutron"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+func load(t testing.TB, name string) *topo.Snapshot {
+	t.Helper()
+	s, err := fixtures.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestHealthyNodesAreClean(t *testing.T) {
+	for _, name := range []string{"aio", "net", "cmp", "scale"} {
+		if fs := doctor.Run(load(t, name)); len(fs) != 0 || doctor.ExitCode(fs) != 0 {
+			t.Errorf("%s: %d findings, e.g. %+v", name, len(fs), fs[0])
+		}
+	}
+}
+
+// The broken lab node: one finding per injected fault, on the right object.
+func TestBrokenNode(t *testing.T) {
+	spec := lab.Broken()
+	in := spec.Instances
+	fs := doctor.Run(load(t, "bad"))
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID)
+	}
+	want := []string{
+		"dead-vlan/port/" + in[0].ID, "dead-vlan/port/" + in[1].ID,
+		"chain-broken/port/" + in[2].ID, "chain-broken/port/" + in[3].ID, "chain-broken/port/" + in[4].ID[:11],
+		"device-down/port/" + in[5].ID, "tag-mismatch/port/" + in[6].ID,
+		"vlan-unmapped/network/" + spec.Networks[3].ID,
+		"fip-nat/router/" + spec.Routers[0].ID, "router-forwarding/router/" + spec.Routers[1].ID,
+		"default-route-via-bridge-port/route/default", "provider-nic-address/nic/eth4",
+	}
+	for _, w := range want {
+		if !slices.Contains(ids, w) {
+			t.Errorf("missing finding %s", w)
+		}
+	}
+	if len(ids) != len(want) {
+		t.Errorf("%d findings, want %d: %v", len(ids), len(want), ids)
+	}
+	if doctor.ExitCode(fs) != 2 {
+		t.Errorf("exit code %d, want 2", doctor.ExitCode(fs))
+	}
+}
+
+func ovsPort(s *topo.Snapshot, name string) *topo.Port {
+	for bi := range s.OVS.Bridges {
+		if p := s.OVS.Bridges[bi].Port(name); p != nil {
+			return p
+		}
+	}
+	panic("no OVS port " + name)
+}
+
+// Each check, with and without its fault, on the all-in-one node.
+func TestEachCheck(t *testing.T) {
+	inst := func(s *topo.Snapshot) topo.NPort {
+		for _, p := range s.Neutron.Ports {
+			if p.Role == topo.RoleInstance {
+				return p
+			}
+		}
+		panic("no instance")
+	}
+	tests := []struct {
+		check, severity string
+		breakIt         func(s *topo.Snapshot)
+		object          string // kind/id prefix of the first object
+	}{
+		{"dead-vlan", doctor.Error, func(s *topo.Snapshot) { ovsPort(s, inst(s).OVSPort).Tag = 4095 }, "port/"},
+		{"chain-broken", doctor.Error, func(s *topo.Snapshot) { s.Root().Link(inst(s).Devices.QVB.Name).Master = "" }, "port/"},
+		{"device-down", doctor.Error, func(s *topo.Snapshot) { l := s.Root().Link(inst(s).Devices.Tap.Name); l.AdminUp = false }, "port/"},
+		{"mtu-mismatch", doctor.Warning, func(s *topo.Snapshot) { s.Root().Link(inst(s).Devices.QVO.Name).MTU = 1500 }, "port/"},
+		{"tag-mismatch", doctor.Error, func(s *topo.Snapshot) { ovsPort(s, inst(s).OVSPort).OtherConfig["tag"] = "9" }, "port/"},
+		{"vlan-shared", doctor.Error, func(s *topo.Snapshot) {
+			for _, p := range s.Neutron.Ports {
+				if p.LocalVLAN == 3 && p.OVSPort != "" {
+					op := ovsPort(s, p.OVSPort)
+					op.Tag, op.OtherConfig["tag"] = 2, "2"
+				}
+			}
+		}, "network/"},
+		{"vlan-unmapped", doctor.Error, func(s *topo.Snapshot) {
+			b := s.OVS.Bridge("br-tun")
+			b.Flows = slices.DeleteFunc(b.Flows, func(f topo.Flow) bool { return f.Table == 4 && f.Priority == 1 })
+		}, "network/"},
+		{"patch-peer", doctor.Error, func(s *topo.Snapshot) { ovsPort(s, "patch-tun").Interfaces[0].Options["peer"] = "gone" }, "patch/br-int/patch-tun"},
+		{"tunnel-local-ip", doctor.Error, func(s *topo.Snapshot) {
+			ovsPort(s, "vxlan-0a1e0015").Interfaces[0].Options["local_ip"] = "192.0.2.99"
+		}, "tunnel/vxlan-0a1e0015"},
+		{"namespace-orphan", doctor.Warning, func(s *topo.Snapshot) {
+			s.Namespaces = append(s.Namespaces, topo.Namespace{Name: "qdhcp-00000000-0000-4000-a000-000000000000", Kind: topo.NSDHCP,
+				ID: "00000000-0000-4000-a000-000000000000", Links: []topo.Link{{Name: "lo"}, {Name: "tap00000000-00"}}})
+		}, "namespace/qdhcp-00000000"},
+		{"namespace-empty", doctor.Warning, func(s *topo.Snapshot) {
+			s.Namespaces = append(s.Namespaces, topo.Namespace{Name: "qrouter-00000000-0000-4000-a000-000000000000", Kind: topo.NSRouter,
+				ID: "00000000-0000-4000-a000-000000000000", Links: []topo.Link{{Name: "lo"}}})
+		}, "namespace/qrouter-00000000"},
+		{"router-forwarding", doctor.Error, func(s *topo.Snapshot) {
+			off := false
+			s.Namespace(s.Neutron.Routers[0].Namespace).IPForward = &off
+		}, "router/"},
+		{"fip-nat", doctor.Error, func(s *topo.Snapshot) {
+			r := s.Neutron.Routers[0]
+			l := s.Namespace(r.Namespace).Link(r.Gateway.Device)
+			l.Addrs = slices.DeleteFunc(l.Addrs, func(a topo.Addr) bool { return strings.HasSuffix(a.Prefix, "/32") })
+		}, "router/"},
+		{"router-interface-address", doctor.Warning, func(s *topo.Snapshot) {
+			r := s.Neutron.Routers[0]
+			s.Namespace(r.Namespace).Link(r.Interfaces[0].Device).Addrs = nil
+		}, "port/"},
+		{"router-duplicate-address", doctor.Error, func(s *topo.Snapshot) {
+			r0, r1 := s.Neutron.Routers[0], s.Neutron.Routers[1]
+			l := s.Namespace(r1.Namespace).Link(r1.Interfaces[0].Device)
+			l.Addrs = append(l.Addrs, topo.Addr{Prefix: r0.Interfaces[0].Addresses[0], Scope: "global"})
+		}, "address/"},
+		{"dhcp-port", doctor.Error, func(s *topo.Snapshot) {
+			for i := range s.Namespaces {
+				if ns := &s.Namespaces[i]; ns.Kind == topo.NSDHCP {
+					for j := range ns.Links {
+						ns.Links[j].Addrs = nil
+					}
+					break
+				}
+			}
+		}, "namespace/qdhcp-"},
+		{"default-route-via-bridge-port", doctor.Error, func(s *topo.Snapshot) {
+			for i, rt := range s.Root().Routes {
+				if rt.Dst == "default" {
+					s.Root().Routes[i].Dev = "eth4"
+				}
+			}
+		}, "route/default"},
+		{"provider-nic-address", doctor.Warning, func(s *topo.Snapshot) {
+			l := s.Root().Link("eth4")
+			l.Addrs = append(l.Addrs, topo.Addr{Prefix: "203.0.113.11/24", Scope: "global"})
+		}, "nic/eth4"},
+		{"fail-mode", doctor.Warning, func(s *topo.Snapshot) { s.OVS.Bridge("br-tun").FailMode = "standalone" }, "bridge/br-tun"},
+		{"controller", doctor.Warning, func(s *topo.Snapshot) { s.OVS.Bridge("br-tun").Controllers[0].IsConnected = false }, "bridge/br-tun"},
+	}
+	checks := map[string]bool{}
+	for _, c := range doctor.Checks() {
+		checks[c.ID] = true
+	}
+	for _, tt := range tests {
+		delete(checks, tt.check)
+		t.Run(tt.check, func(t *testing.T) {
+			s := load(t, "aio")
+			tt.breakIt(s)
+			s.Neutron = neutron.Derive(s)
+			var got []doctor.Finding
+			for _, f := range doctor.Run(s) {
+				if f.Check == tt.check {
+					got = append(got, f)
+				}
+			}
+			if len(got) == 0 {
+				t.Fatalf("no %s finding", tt.check)
+			}
+			f := got[0]
+			obj := f.Objects[0].Kind + "/" + f.Objects[0].ID
+			if f.Severity != tt.severity || !strings.HasPrefix(obj, tt.object) || len(f.Evidence) == 0 || f.Fix == "" {
+				t.Errorf("finding %+v; want severity %s, object %s…", f, tt.severity, tt.object)
+			}
+			if !strings.HasPrefix(f.ID, tt.check+"/"+tt.object) {
+				t.Errorf("id %q is not check/object", f.ID)
+			}
+		})
+	}
+	for c := range checks {
+		t.Errorf("check %s has no test", c)
+	}
+}
+
+func BenchmarkDoctorScale(b *testing.B) {
+	s := load(b, "scale")
+	for b.Loop() {
+		doctor.Run(s)
+	}
+}
