@@ -19,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
@@ -178,6 +179,7 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 		old := m.views[i]
 		sel, hadSel := old.selected()
 		p := newPane(views()[i].name, l.rows[i], l.changed[i])
+		p.badges = views()[i].build != nil // not on the Problems view itself
 		filter := old.filter
 		if first && i == m.active {
 			filter = m.opt.Filter
@@ -438,18 +440,29 @@ func (m *Model) row(p *pane, vi int) string {
 	s := m.opt.Styles
 	idx := p.visible[vi]
 	r := p.rows[idx]
-	gutter := "  "
-	if p.changed != nil && p.changed[idx] {
-		gutter = " •"
-	}
+	// Gutter: cursor, change since the last snapshot, doctor badge (E/W
+	// on the objects the Problems view lists), then a space.
+	g := []rune("    ")
 	if vi == p.cursor {
-		gutter = ">" + gutter[1:]
+		g[0] = '>'
 	}
+	if p.changed != nil && p.changed[idx] {
+		g[1] = '•'
+	}
+	if m.current != nil && p.badges && !strings.HasPrefix(strings.TrimSpace(r.Text), "✗") {
+		switch m.current.badges[r.Ref] {
+		case doctor.Error:
+			g[2] = 'E'
+		case doctor.Warning:
+			g[2] = 'W'
+		}
+	}
+	gutter := string(g)
 	text := r.Text
 	if p.hscroll > 0 {
 		text = ansi.Cut(text, p.hscroll, p.hscroll+m.width)
 	}
-	text = fit(text, m.width-2)
+	text = fit(text, m.width-4)
 	style := s.Normal
 	switch r.Class {
 	case render.Header:

@@ -113,6 +113,7 @@ func TestGolden(t *testing.T) {
 		{"namespaces", []string{"3"}},
 		{"ports", []string{"4"}},
 		{"flows", []string{"5"}},
+		{"problems", []string{"6"}},
 		{"detail-port", []string{"4", "j", "j", "j", "enter"}},
 		{"filter", []string{"/", "q", "r", "-", "enter"}},
 		{"help", []string{"?"}},

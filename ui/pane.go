@@ -15,6 +15,7 @@ type pane struct {
 	lower   []string // lower-case text+search of each row, for filtering
 	changed []bool   // row differs from the previous snapshot
 	ref     render.Ref
+	badges  bool // show the doctor's E/W marks
 
 	filter  string
 	visible []int // indexes into rows, in order

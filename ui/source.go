@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/render"
 )
@@ -21,7 +22,7 @@ type Source interface {
 }
 
 // viewCount is the number of top-level views.
-const viewCount = 5
+const viewCount = 6
 
 // view is a top-level view: its tab name and how its rows are built.
 type view struct {
@@ -29,7 +30,7 @@ type view struct {
 	build func(*topo.Snapshot) []render.Row
 }
 
-// views are the top-level views, in tab order (keys 1…5).
+// views are the top-level views, in tab order (keys 1…6).
 func views() [viewCount]view {
 	return [viewCount]view{
 		{"Topology", render.Topology},
@@ -37,6 +38,7 @@ func views() [viewCount]view {
 		{"Namespaces", render.Namespaces},
 		{"Ports", render.Ports},
 		{"Flows", render.Flows},
+		{"Problems", nil}, // built from the doctor's findings, see load
 	}
 }
 
@@ -47,8 +49,10 @@ type loaded struct {
 	snap    *topo.Snapshot
 	rows    [viewCount][]render.Row
 	changed [viewCount][]bool
-	took    time.Duration
-	err     error
+	// badges mark the objects the doctor found problems with.
+	badges map[render.Ref]string
+	took   time.Duration
+	err    error
 }
 
 // load returns the command that reads a snapshot and builds its views.
@@ -62,8 +66,14 @@ func load(ctx context.Context, src Source, seq int, prev *loaded) tea.Cmd {
 			return loaded{seq: seq, err: err}
 		}
 		l := loaded{seq: seq, snap: snap}
+		findings := doctor.Run(snap)
+		l.badges = render.Badges(findings)
 		for i, v := range views() {
-			l.rows[i] = v.build(snap)
+			if v.build == nil {
+				l.rows[i] = render.Problems(findings)
+			} else {
+				l.rows[i] = v.build(snap)
+			}
 			l.changed[i] = make([]bool, len(l.rows[i]))
 			if prev == nil || prev.snap == nil {
 				continue
@@ -91,7 +101,11 @@ func tickAfter(d time.Duration) tea.Cmd {
 // ViewRows builds one view's rows by name, for printing without the TUI.
 func ViewRows(s *topo.Snapshot, name string) ([]render.Row, bool) {
 	for _, v := range views() {
-		if strings.EqualFold(v.name, name) {
+		switch {
+		case !strings.EqualFold(v.name, name):
+		case v.build == nil:
+			return render.Problems(doctor.Run(s)), true
+		default:
 			return v.build(s), true
 		}
 	}

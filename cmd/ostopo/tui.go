@@ -34,7 +34,7 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ostopo", flag.ContinueOnError)
 	g.register(fs)
 	fs.DurationVar(&watch, "watch", 0, "refresh the live node every `interval` (e.g. 5s)")
-	fs.StringVar(&view, "view", "topology", "open this `view` (topology, networks, namespaces, ports, flows)")
+	fs.StringVar(&view, "view", "topology", "open this `view` (topology, networks, namespaces, ports, flows, problems)")
 	fs.StringVar(&filter, "filter", "", "start with this filter `text`")
 	fs.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `file` (JSON: {\"quit\": [\"q\"]})")
 	fs.BoolVar(&plain, "plain", false, "print the view as text and exit (also when stdout is not a terminal)")
@@ -131,7 +131,7 @@ func printPlain(ctx context.Context, src ui.Source, view, filter string, stdout,
 	}
 	rows, ok := ui.ViewRows(snap, view)
 	if !ok {
-		fmt.Fprintf(stderr, "ostopo: unknown view %q (topology, networks, namespaces, ports, flows)\n", view)
+		fmt.Fprintf(stderr, "ostopo: unknown view %q (topology, networks, namespaces, ports, flows, problems)\n", view)
 		return exitUsage
 	}
 	term := strings.ToLower(filter)

@@ -73,7 +73,7 @@ func DefaultKeyMap() KeyMap {
 		HalfDown:  b("half page down", "ctrl+d"),
 		NextView:  b("next view", "tab"),
 		PrevView:  b("previous view", "shift+tab"),
-		Views:     b("view 1…5", "1", "2", "3", "4", "5"),
+		Views:     b("view 1…6", "1", "2", "3", "4", "5", "6"),
 		Enter:     b("details", "enter"),
 		Back:      b("back / clear filter", "esc", "backspace"),
 		Filter:    b("filter", "/"),
