@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/digitalocean/go-openvswitch/ovsdb"
+	"github.com/ostopo/ostopo/netinspect/netnsx"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
@@ -291,7 +292,7 @@ func readIPForward(f nsFile) (bool, error) {
 	if f.Path == ownNamespace {
 		err = read()
 	} else {
-		err = inNamespace(f.Path, read)
+		err = netnsx.Do(f.Path, read)
 	}
 	if err != nil {
 		return false, fmt.Errorf("read net.ipv4.ip_forward: %w", err)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/netnsx"
 	"github.com/ostopo/ostopo/netinspect/run"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -96,7 +97,7 @@ func (n *natReader) readWith(ctx context.Context, t natTool, f nsFile) (*topo.NA
 		argv = append(argv[:len(argv)-1], "ip", "netns", "exec", f.Name, t.tool.Program, "-t", "nat")
 		out, err = n.runner(ctx, name, argv...)
 	} else {
-		nsErr := inNamespace(f.Path, func() error {
+		nsErr := netnsx.Do(f.Path, func() error {
 			out, err = n.runner(ctx, t.tool.Program, "-t", "nat")
 			return nil
 		})

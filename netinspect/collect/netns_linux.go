@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"syscall"
-
-	"github.com/vishvananda/netns"
 )
 
 // ownNamespace is the namespace of the calling thread: the node's root
@@ -74,34 +71,4 @@ func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile
 	}
 	sort.Slice(named, func(i, j int) bool { return named[i].Name < named[j].Name })
 	return root, named, errors.Join(dirErrs...)
-}
-
-// inNamespace runs fn on an OS thread switched into the namespace at path.
-// It is used only for what has no namespace-aware API: /proc/sys reads and
-// starting a program (a child forks from the calling thread and inherits its
-// namespace). If switching back fails the thread stays locked, so the Go
-// runtime discards it instead of reusing a thread in the wrong namespace.
-func inNamespace(path string, fn func() error) error {
-	target, err := netns.GetFromPath(path)
-	if err != nil {
-		return fmt.Errorf("open namespace %s: %w", path, err)
-	}
-	defer target.Close()
-	runtime.LockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("open own namespace: %w", err)
-	}
-	defer orig.Close()
-	if err := netns.Set(target); err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("enter namespace %s: %w", path, err)
-	}
-	fnErr := fn()
-	if err := netns.Set(orig); err != nil {
-		return errors.Join(fnErr, fmt.Errorf("return from namespace %s: %w", path, err))
-	}
-	runtime.UnlockOSThread()
-	return fnErr
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/routefix"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -429,36 +430,27 @@ func dhcpPort(x *node) []Finding {
 	return out
 }
 
-// defaultRouteViaBridgePort is the kolla trap: the host's uplink was given
-// as neutron_external_interface, plugged into br-ex, and still carries the
-// default route, so the host's own traffic goes nowhere.
+// defaultRouteViaBridgePort is the kolla trap (routefix.Diagnose): the
+// host's uplink given as neutron_external_interface, plugged into br-ex, and
+// still carrying the default route, so the host's own traffic goes nowhere.
+// A default route through a device that is down or has no carrier is the
+// same finding.
 func defaultRouteViaBridgePort(x *node) []Finding {
-	root := x.s.Root()
-	if root == nil {
-		return nil
-	}
 	var out []Finding
-	for _, rt := range root.Routes {
-		if rt.Dst != "default" || rt.Table != topo.RouteTableMain {
-			continue
+	for _, d := range routefix.Diagnose(x.s) {
+		f := Finding{Severity: Error, Objects: []Object{{"route", "default"}, {"nic", d.Dev}}, Evidence: []string{d.Text()}}
+		if d.Bridge != "" {
+			f.Objects = append(f.Objects, Object{"bridge", d.Bridge})
 		}
-		br, onOVS := x.bridgeOf[rt.Dev]
-		if !onOVS {
-			continue
+		dev, gw := "<management NIC>", "<gateway>"
+		for _, c := range d.Candidates {
+			f.Evidence = append(f.Evidence, "management candidate: "+c.Dev+" "+c.Address)
 		}
-		f := Finding{Severity: Error, Objects: []Object{{"route", "default"}, {"nic", rt.Dev}, {"bridge", br}},
-			Evidence: []string{fmt.Sprintf("default via %s dev %s", rt.Gateway, rt.Dev), rt.Dev + " is a port of " + br},
-			Fix: "send the default route through the management NIC (eth1 in the kolla course setup) to a gateway on its network that forwards and NATs: " +
-				"ip route replace default via <gateway> dev <management NIC>"}
-		for _, l := range root.Links {
-			if l.Name != rt.Dev && l.Kind != "loopback" && len(l.Addrs) > 0 && x.bridgeOf[l.Name] == "" && l.Up() {
-				for _, a := range l.Addrs {
-					if a.Scope == "global" {
-						f.Evidence = append(f.Evidence, "management candidate: "+l.Name+" "+a.Prefix)
-					}
-				}
-			}
+		if len(d.Candidates) > 0 {
+			dev = d.Candidates[0].Dev
 		}
+		f.Fix = "send the default route through the management NIC to a gateway on its network that forwards and NATs: " +
+			"ostopo fix default-route --dev " + dev + " --gateway " + gw + " (a plan; --apply to change it)"
 		out = append(out, f)
 	}
 	return out

@@ -1,0 +1,118 @@
+// Package routefix diagnoses and plans the "default route via the
+// management NIC" repair. Diagnosis and plan are pure functions of a
+// snapshot; Apply (apply_linux.go) is the only code in ostopo that changes
+// a node, and it journals first and rolls back on its own.
+package routefix
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// Finding is a route the host needs that cannot work as it is.
+type Finding struct {
+	Namespace string `json:"namespace"` // "" = the node's own
+	Route     string `json:"route"`     // "default via 203.0.113.1 dev eth4"
+	Dev       string `json:"dev"`
+	Gateway   string `json:"gateway,omitempty"`
+	// Why: "bridge-port" (the NIC is a port of an OVS bridge), "down", or
+	// "no-carrier".
+	Why    string `json:"why"`
+	Bridge string `json:"bridge,omitempty"`
+	// Candidates are interfaces that could carry the route instead:
+	// up, with carrier and a global IPv4 address, not bridge ports.
+	Candidates []Candidate `json:"candidates"`
+}
+
+// Candidate is a possible management NIC.
+type Candidate struct {
+	Dev     string `json:"dev"`
+	Address string `json:"address"`
+}
+
+// Text describes the finding in one sentence.
+func (f Finding) Text() string {
+	switch f.Why {
+	case "bridge-port":
+		return fmt.Sprintf("%s, but %s is a port of %s: the host's own traffic cannot leave through it", f.Route, f.Dev, f.Bridge)
+	case "down":
+		return fmt.Sprintf("%s, but %s is down", f.Route, f.Dev)
+	}
+	return fmt.Sprintf("%s, but %s has no carrier", f.Route, f.Dev)
+}
+
+// Diagnose finds the default routes of the node's namespace that leave
+// through an OVS bridge port, a device that is down, or one without carrier
+// (the kolla trap: the uplink given as neutron_external_interface).
+func Diagnose(s *topo.Snapshot) []Finding {
+	root := s.Root()
+	if root == nil {
+		return nil
+	}
+	bridgeOf := map[string]string{}
+	for _, b := range s.OVS.Bridges {
+		for _, p := range b.Ports {
+			bridgeOf[p.Name] = b.Name
+		}
+	}
+	var out []Finding
+	for _, rt := range root.Routes {
+		if rt.Dst != "default" || rt.Table != topo.RouteTableMain || rt.Family != 4 {
+			continue
+		}
+		f := Finding{Route: RouteText(rt), Dev: rt.Dev, Gateway: rt.Gateway}
+		l := root.Link(rt.Dev)
+		switch {
+		case bridgeOf[rt.Dev] != "":
+			f.Why, f.Bridge = "bridge-port", bridgeOf[rt.Dev]
+		case l != nil && !l.Up():
+			f.Why = "down"
+		case l != nil && !l.Carrier:
+			f.Why = "no-carrier"
+		default:
+			continue
+		}
+		f.Candidates = Candidates(root, bridgeOf)
+		out = append(out, f)
+	}
+	return out
+}
+
+// Candidates lists interfaces that could carry the host's default route.
+func Candidates(ns *topo.Namespace, bridgeOf map[string]string) []Candidate {
+	out := []Candidate{}
+	for _, l := range ns.Links {
+		if l.Kind == "loopback" || bridgeOf[l.Name] != "" || !l.Up() || !l.Carrier || l.Master != "" {
+			continue
+		}
+		for _, a := range l.Addrs {
+			if p, err := netip.ParsePrefix(a.Prefix); err == nil && p.Addr().Is4() && a.Scope == "global" {
+				out = append(out, Candidate{Dev: l.Name, Address: a.Prefix})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dev < out[j].Dev })
+	return out
+}
+
+// RouteText prints a route as `ip route` does.
+func RouteText(rt topo.Route) string {
+	parts := []string{rt.Dst}
+	if rt.Gateway != "" {
+		parts = append(parts, "via", rt.Gateway)
+	}
+	if rt.Dev != "" {
+		parts = append(parts, "dev", rt.Dev)
+	}
+	if rt.Protocol != "" && rt.Protocol != "boot" {
+		parts = append(parts, "proto", rt.Protocol)
+	}
+	if rt.Metric != 0 {
+		parts = append(parts, "metric", fmt.Sprint(rt.Metric))
+	}
+	return strings.Join(parts, " ")
+}
