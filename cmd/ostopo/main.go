@@ -61,6 +61,7 @@ const (
 type globals struct {
 	replay          string
 	demo            bool
+	readonly        bool
 	ovsdb           string
 	ovsRunDir       string
 	netnsDirs       listFlag
@@ -72,6 +73,7 @@ type globals struct {
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` instead of the live node")
 	fs.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
+	fs.BoolVar(&g.readonly, "readonly", false, "refuse every action that changes the node")
 	fs.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `target` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
 	fs.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `dir` holding <bridge>.mgmt sockets (OVS_RUNDIR)")
 	fs.Var(&g.netnsDirs, "netns-dir", "`dir` of named network namespaces (repeatable; default /run/netns, /var/run/netns)")
@@ -114,10 +116,15 @@ commands:
                        exit 0 complete, 1 broken, 2 bad input
   doctor [--json]      list what is wrong on the node; exit 0 clean,
                        1 warnings, 2 errors, 3 node unreadable
+  fix default-route [--dev NIC] [--gateway IP] [--apply [--yes] [--probe H:P]]
+                       send the host's default route through the management NIC;
+                       a plan unless --apply, journalled, rolled back unless confirmed
+  fix rollback         restore the routes from the last fix's journal
 
 global flags (every command):
   --replay FILE            work from a recorded snapshot instead of the node
   --demo                   work from the embedded demo snapshot (an all-in-one node)
+  --readonly               refuse every action that changes the node
   --ovsdb TARGET           OVSDB socket (unix:/run/openvswitch/db.sock)
   --ovs-rundir DIR         where <bridge>.mgmt sockets live (OVS_RUNDIR)
   --netns-dir DIR          where named namespaces live (/run/netns)
@@ -133,6 +140,7 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 		"snapshot": cmdSnapshot,
 		"trace":    cmdTrace,
 		"doctor":   cmdDoctor,
+		"fix":      cmdFix,
 	}
 }
 
