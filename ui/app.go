@@ -39,6 +39,11 @@ type Options struct {
 	Clipboard io.Writer
 	// Now is the clock for the snapshot's age; nil is time.Now.
 	Now func() time.Time
+	// Fixer applies the default-route repair (live node only; nil: the
+	// action explains why it is not available).
+	Fixer Fixer
+	// ReadOnly turns off every action that changes the node.
+	ReadOnly bool
 }
 
 type mode int
@@ -48,6 +53,7 @@ const (
 	modeFilter
 	modeCommand
 	modeHelp
+	modeFix // the default-route repair asks something
 )
 
 // Model is the root of the TUI.
@@ -69,6 +75,8 @@ type Model struct {
 
 	mode  mode
 	input textinput.Model
+
+	fix *fixSession // the default-route repair, once started
 }
 
 // New builds the model; Init starts the first load.
@@ -130,6 +138,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		m.status = "copied " + string(msg)
 		return m, nil
+	case fixPlanned:
+		return m, m.fixPlanned(msg)
+	case fixEvent:
+		return m, m.fixEvent(msg)
+	case fixTick:
+		if m.fix != nil && m.fix.stage == fixKeep {
+			return m, fixTickCmd() // redraws the countdown
+		}
+		return m, nil
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
 	case tea.KeyMsg:
@@ -146,6 +163,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch m.mode {
 		case modeFilter, modeCommand:
 			return m, m.inputKey(msg)
+		case modeFix:
+			return m, m.fixKey(msg)
 		case modeHelp:
 			if key.Matches(msg, m.opt.Keys.Quit) && msg.String() == "ctrl+c" {
 				return m, tea.Quit
@@ -190,8 +209,12 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 		}
 		m.views[i] = p
 	}
-	// Detail pages are rebuilt from the new snapshot.
+	// Detail pages are rebuilt from the new snapshot (a repair's page is
+	// its own record and stays).
 	for i, d := range m.detail {
+		if d.ref.Kind == "fix" {
+			continue
+		}
 		rows := render.Detail(l.snap, d.ref)
 		if d.ref.Kind == "trace" {
 			r, err := trace.Trace(l.snap, d.ref.ID, trace.Options{Reverse: strings.HasSuffix(d.title, "(outbound)")})
@@ -214,7 +237,16 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 	m.status = ""
 	switch {
 	case key.Matches(msg, k.Quit):
+		if m.fix != nil && (m.fix.stage == fixApplying || m.fix.stage == fixKeep) {
+			// Never leave a changed route behind unconfirmed: roll back first.
+			m.fix.quit = true
+			m.cancelFix()
+			m.status = "restoring the old routes before quitting…"
+			return nil
+		}
 		return tea.Quit
+	case key.Matches(msg, k.Fix):
+		return m.startFix("")
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
 	case key.Matches(msg, k.Up):
@@ -534,6 +566,8 @@ func (m *Model) footer() string {
 		return s.Input.Render("/") + m.input.View()
 	case modeCommand:
 		return s.Input.Render(":") + m.input.View()
+	case modeFix:
+		return s.Input.Render(m.fixPrompt()) + m.input.View()
 	}
 	if m.status != "" {
 		return fitStyled(s.Status.Render(m.status), m.width)

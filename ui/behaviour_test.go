@@ -267,3 +267,17 @@ func TestTraceView(t *testing.T) {
 		t.Errorf("status %q", m.status)
 	}
 }
+
+// The repair's action key explains itself where it cannot change anything.
+func TestFixActionRefusals(t *testing.T) {
+	m := newTest(t, &fixtureSource{names: []string{"bad"}}, 120, 40)
+	keys(t, m, "F")
+	if m.mode != modeNormal || !strings.Contains(screen(m), "the default-route repair changes the live node; this is fixture") {
+		t.Errorf("replay:\n%s", screen(m))
+	}
+	m = newTest(t, &fixtureSource{names: []string{"bad"}, live: true}, 120, 40, func(o *Options) { o.ReadOnly = true })
+	keys(t, m, ":", "f", "i", "x", "enter")
+	if !strings.Contains(screen(m), "--readonly: actions that change the node are off") {
+		t.Errorf("readonly:\n%s", screen(m))
+	}
+}

@@ -11,7 +11,7 @@ import (
 // filter), the namespace shortcut `ns PREFIX`, `trace IP [reverse]`, filter,
 // refresh, help, quit.
 func commandNames() []string {
-	names := []string{"filter", "help", "ns", "quit", "refresh", "trace"}
+	names := []string{"filter", "fix", "help", "ns", "quit", "refresh", "trace"}
 	for _, v := range views() {
 		names = append(names, strings.ToLower(v.name))
 	}
@@ -68,6 +68,8 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.status = "replaying a snapshot: nothing to refresh"
 	case "help":
 		m.mode = modeHelp
+	case "fix":
+		return m.startFix(arg)
 	case "trace":
 		target, rev, _ := strings.Cut(arg, " ")
 		m.openTrace(target, strings.TrimSpace(rev) == "reverse" || strings.TrimSpace(rev) == "--reverse")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ostopo/ostopo/netinspect/routefix"
+	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
 // cmdFix: `ostopo fix default-route` (plan; --apply changes it) and
@@ -65,21 +66,21 @@ func fixDefaultRoute(ctx context.Context, args []string, stdout, stderr io.Write
 	if snap == nil {
 		return code
 	}
-	plan, err := routefix.NewPlan(snap, dev, gateway)
+	live := !g.demo && g.replay == ""
+	plan, err := checkedPlan(snap, nsPath, dev, gateway, live)
 	if err != nil {
 		fmt.Fprintf(stderr, "ostopo fix: %v\n", err)
 		return exitUsage
 	}
-	live := !g.demo && g.replay == ""
-	if live && plan.OK() {
-		c := routefix.Check{What: "gateway answers (ARP on " + plan.Dev + ")", OK: true, Detail: plan.Gateway + " answers"}
-		if err := routefix.Verify(nsPath, plan.Dev, plan.Gateway, ""); err != nil {
-			c.OK, c.Detail = false, err.Error()
-		}
-		plan.Checks = append(plan.Checks, c)
-	}
 	per := routefix.PersistFor(etcDir, plan)
-	io.WriteString(stdout, planText(snap.Host, nsName, plan, routefix.Diagnose(snap), per, apply, persist))
+	text := plan.Text(snap.Host, nsName, routefix.Diagnose(snap), per)
+	switch {
+	case !apply:
+		text += "\nnothing changed (plan only): add --apply to change it; it is journalled and rolled back unless confirmed.\n"
+	case !persist:
+		text += "\nthe change lasts until reboot; --persist also writes the boot-time configuration above.\n"
+	}
+	io.WriteString(stdout, text)
 	if !plan.OK() {
 		fmt.Fprintln(stderr, "ostopo fix: a pre-check failed: nothing changed")
 		return exitFail
@@ -104,11 +105,8 @@ func fixDefaultRoute(ctx context.Context, args []string, stdout, stderr io.Write
 		return exitFail
 	}
 	fmt.Fprintf(stdout, "kept: %s (journal and log in %s; undo with: ostopo fix rollback --state-dir %s)\n", plan.Command, stateDir, stateDir)
-	if persist && per.File != "" {
-		if err := os.MkdirAll(filepath.Dir(per.File), 0o755); err == nil {
-			err = writeFileAtomic(per.File, func(w io.Writer) error { _, err := io.WriteString(w, per.Content); return err })
-		}
-		if err != nil {
+	if persist {
+		if err := per.Write(stateDir); err != nil {
 			fmt.Fprintf(stderr, "ostopo fix: --persist: %v\n", err)
 			return exitFail
 		}
@@ -117,6 +115,53 @@ func fixDefaultRoute(ctx context.Context, args []string, stdout, stderr io.Write
 	return exitOK
 }
 
+// checkedPlan is the plan with every pre-check, including whether the
+// gateway answers when ostopo is on the live node (a replay cannot ask).
+func checkedPlan(snap *topo.Snapshot, nsPath, dev, gateway string, live bool) (*routefix.Plan, error) {
+	plan, err := routefix.NewPlan(snap, dev, gateway)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !live:
+		plan.Checks = append(plan.Checks, routefix.Check{What: "gateway answers", OK: true, Skipped: true, Detail: "not checked: a replay cannot ask the network"})
+	case plan.OK():
+		c := routefix.Check{What: "gateway answers (ARP on " + plan.Dev + ")", OK: true, Detail: plan.Gateway + " answers"}
+		if err := routefix.Verify(nsPath, plan.Dev, plan.Gateway, ""); err != nil {
+			c.OK, c.Detail = false, err.Error()
+		}
+		plan.Checks = append(plan.Checks, c)
+	}
+	return plan, nil
+}
+
+// liveFixer drives the repair from the TUI on the live node.
+type liveFixer struct {
+	nsPath, stateDir, etcDir string
+	timeout                  time.Duration
+}
+
+func (f liveFixer) Plan(_ context.Context, snap *topo.Snapshot, dev, gateway string) (*routefix.Plan, string, error) {
+	plan, err := checkedPlan(snap, f.nsPath, dev, gateway, true)
+	if err != nil {
+		return nil, "", err
+	}
+	ns := ""
+	if f.nsPath != "" {
+		ns = filepath.Base(f.nsPath)
+	}
+	text := plan.Text(snap.Host, ns, routefix.Diagnose(snap), routefix.PersistFor(f.etcDir, plan))
+	text += "\nthe change lasts until reboot (ostopo fix default-route --persist writes the boot-time configuration); journal and log in " + f.stateDir + "\n"
+	return plan, text, nil
+}
+
+func (f liveFixer) Apply(ctx context.Context, plan *routefix.Plan, confirm func(context.Context) (bool, error), say func(string)) error {
+	return routefix.Apply(ctx, plan, routefix.ApplyOptions{NetnsPath: f.nsPath, StateDir: f.stateDir, Confirm: confirm,
+		Say: func(format string, a ...any) { say(fmt.Sprintf(format, a...)) }})
+}
+
+func (f liveFixer) ConfirmTimeout() time.Duration { return f.timeout }
+
 // confirm asks for a typed "yes" within the timeout; silence or anything
 // else restores the old routes (like netplan try).
 func confirm(ctx context.Context, yes bool, timeout time.Duration, stderr io.Writer) (bool, error) {
@@ -124,61 +169,30 @@ func confirm(ctx context.Context, yes bool, timeout time.Duration, stderr io.Wri
 		return true, nil
 	}
 	fmt.Fprintf(stderr, "type yes within %s to keep the new route (anything else, or nothing, restores the old one): ", timeout)
-	line := make(chan string, 1)
+	type answer struct {
+		text string
+		err  error
+	}
+	line := make(chan answer, 1)
 	go func() {
-		s, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-		line <- s
+		s, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		line <- answer{s, err}
 	}()
 	select {
-	case s := <-line:
-		return strings.TrimSpace(s) == "yes", nil
+	case a := <-line:
+		if a.err != nil && a.text == "" {
+			// Nobody can answer (stdin closed, e.g. </dev/null in a script):
+			// waiting out the timeout would only keep the node changed longer.
+			fmt.Fprintln(stderr, "no answer possible (stdin closed); use --yes in scripts")
+			return false, nil
+		}
+		return strings.TrimSpace(a.text) == "yes", nil
 	case <-time.After(timeout):
 		fmt.Fprintln(stderr)
 		return false, nil
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-}
-
-func planText(host, ns string, p *routefix.Plan, findings []routefix.Finding, per routefix.Persistence, apply, persist bool) string {
-	var b strings.Builder
-	where := host
-	if ns != "" {
-		where += " (namespace " + ns + ")"
-	}
-	fmt.Fprintf(&b, "ostopo fix default-route on %s\n\n", where)
-	for _, f := range findings {
-		fmt.Fprintf(&b, "finding: %s\n", f.Text())
-	}
-	b.WriteString("\nroutes before:\n")
-	if len(p.Before) == 0 {
-		b.WriteString("  (no default route)\n")
-	}
-	for _, r := range p.Before {
-		fmt.Fprintf(&b, "  %s\n", routefix.RouteText(r))
-	}
-	fmt.Fprintf(&b, "route after:\n  %s\n", routefix.RouteText(p.After))
-	cmd := p.Command
-	if ns != "" {
-		cmd = strings.Replace(cmd, "ip route", "ip -n "+ns+" route", 1)
-	}
-	fmt.Fprintf(&b, "equivalent command:\n  %s\n\npre-checks:\n", cmd)
-	for _, c := range p.Checks {
-		mark := "✓"
-		if !c.OK {
-			mark = "✗"
-		}
-		fmt.Fprintf(&b, "  %s %s: %s\n", mark, c.What, c.Detail)
-	}
-	fmt.Fprintf(&b, "\nreminder: %s\n", p.Reminder)
-	fmt.Fprintf(&b, "boot-time: %s\n", per.Explain)
-	switch {
-	case !apply:
-		b.WriteString("\nnothing changed (plan only): add --apply to change it; it is journalled and rolled back unless confirmed.\n")
-	case !persist:
-		b.WriteString("\nthe change lasts until reboot; --persist also writes the boot-time configuration above.\n")
-	}
-	return b.String()
 }
 
 // fixRollback restores the routes of the last applied fix from its journal.

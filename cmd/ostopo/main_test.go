@@ -176,3 +176,45 @@ func TestTraceCommand(t *testing.T) {
 		}
 	}
 }
+
+// The repair's plan works on a replay (nothing to change there); changing
+// needs the live node.
+func TestFixCommandOnReplay(t *testing.T) {
+	bad := writeFixture(t, "bad")
+	code, out, errOut := runCLI(t, "fix", "default-route", "--replay", bad, "--gateway", "10.20.0.1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"finding: default via 203.0.113.1 dev eth4, but eth4 is a port of br-ex",
+		"management NIC candidates: eth1 (10.20.0.11/24)",
+		"equivalent command:\n  ip route replace default via 10.20.0.1 dev eth1\n",
+		"· gateway answers: not checked",
+		"nothing changed (plan only)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"fix", "default-route", "--replay", bad, "--gateway", "10.20.0.1", "--apply"}, exitUsage, "--apply works on the live node"},
+		{[]string{"fix", "default-route", "--replay", bad}, exitUsage, `gateway "" is not an IPv4 address`},
+		{[]string{"fix", "default-route", "--replay", bad, "--gateway", "192.0.2.1"}, exitFail, "a pre-check failed: nothing changed"},
+		{[]string{"fix", "default-route", "--replay", bad, "--gateway", "10.20.0.1", "--apply", "--readonly"}, exitFail, "--readonly: refusing"},
+		{[]string{"fix", "reboot"}, exitUsage, `unknown fix "reboot"`},
+		{[]string{"fix"}, exitUsage, "want default-route or rollback"},
+		{[]string{"fix", "rollback", "--state-dir", t.TempDir()}, exitFail, "read journal"},
+	} {
+		code, _, errOut := runCLI(t, tc.args...)
+		if tc.want == "read journal" && os.Geteuid() != 0 { // refused before it reads anything
+			tc.code, tc.want = exitUsage, "needs root"
+		}
+		if code != tc.code || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q on one line", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}

@@ -31,12 +31,16 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var watch time.Duration
 	var view, filter, keysFile string
 	var plain bool
+	var stateDir string
+	var confirmTimeout time.Duration
 	fs := flag.NewFlagSet("ostopo", flag.ContinueOnError)
 	g.register(fs)
 	fs.DurationVar(&watch, "watch", 0, "refresh the live node every `interval` (e.g. 5s)")
 	fs.StringVar(&view, "view", "topology", "open this `view` (topology, networks, namespaces, ports, flows, problems)")
 	fs.StringVar(&filter, "filter", "", "start with this filter `text`")
 	fs.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `file` (JSON: {\"quit\": [\"q\"]})")
+	fs.StringVar(&stateDir, "state-dir", "/var/lib/ostopo", "journal and change log `dir` of the default-route repair (F)")
+	fs.DurationVar(&confirmTimeout, "confirm-timeout", 60*time.Second, "the repair (F) restores the old routes unless kept within `duration`")
 	fs.BoolVar(&plain, "plain", false, "print the view as text and exit (also when stdout is not a terminal)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -56,12 +60,22 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("NO_COLOR") != "" {
 		renderer.SetColorProfile(termenv.Ascii)
 	}
+	var fixer ui.Fixer
+	if src.Live() && !g.readonly {
+		fixer = liveFixer{nsPath: g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
+	}
 	model := ui.New(ctx, ui.Options{
 		Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
 		Watch: watch, View: view, Filter: filter, Clipboard: f,
+		Fixer: fixer, ReadOnly: g.readonly,
 	})
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(f))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	_, err := p.Run()
+	if !model.WaitForRepair(30 * time.Second) {
+		fmt.Fprintf(stderr, "ostopo: the default-route repair did not finish restoring; run: ostopo fix rollback --state-dir %s\n", stateDir)
+		return exitFail
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "ostopo: terminal UI: %v\n", err)
 		return exitFail
 	}

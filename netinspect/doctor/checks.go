@@ -433,24 +433,26 @@ func dhcpPort(x *node) []Finding {
 // defaultRouteViaBridgePort is the kolla trap (routefix.Diagnose): the
 // host's uplink given as neutron_external_interface, plugged into br-ex, and
 // still carrying the default route, so the host's own traffic goes nowhere.
-// A default route through a device that is down or has no carrier is the
-// same finding.
+// A route through a device that is down or has no carrier, and any other
+// route someone added through such a device, is the same finding.
 func defaultRouteViaBridgePort(x *node) []Finding {
 	var out []Finding
 	for _, d := range routefix.Diagnose(x.s) {
-		f := Finding{Severity: Error, Objects: []Object{{"route", "default"}, {"nic", d.Dev}}, Evidence: []string{d.Text()}}
+		dst, _, _ := strings.Cut(d.Route, " ")
+		f := Finding{Severity: Error, Objects: []Object{{"route", dst}, {"nic", d.Dev}}, Evidence: []string{d.Text()}}
 		if d.Bridge != "" {
 			f.Objects = append(f.Objects, Object{"bridge", d.Bridge})
 		}
-		dev, gw := "<management NIC>", "<gateway>"
-		for _, c := range d.Candidates {
-			f.Evidence = append(f.Evidence, "management candidate: "+c.Dev+" "+c.Address)
-		}
+		dev := "<management NIC>"
 		if len(d.Candidates) > 0 {
 			dev = d.Candidates[0].Dev
 		}
-		f.Fix = "send the default route through the management NIC to a gateway on its network that forwards and NATs: " +
-			"ostopo fix default-route --dev " + dev + " --gateway " + gw + " (a plan; --apply to change it)"
+		if dst == "default" {
+			f.Fix = "send the default route through the management NIC to a gateway on its network that forwards and NATs: " +
+				"ostopo fix default-route --dev " + dev + " --gateway <gateway> (a plan; --apply changes it; F in the TUI)"
+		} else {
+			f.Fix = "move the route to a NIC that carries the host's own traffic (" + dev + "), e.g. ip route replace " + dst + " via <gateway> dev " + dev
+		}
 		out = append(out, f)
 	}
 	return out

@@ -62,7 +62,7 @@ func Checks() []Check {
 		{"router-interface-address", "router interface without an address", routerInterfaceAddress},
 		{"router-duplicate-address", "address on two router ports", routerDuplicateAddress},
 		{"dhcp-port", "DHCP namespace without its address or its tap on br-int", dhcpPort},
-		{"default-route-via-bridge-port", "host's default route leaves through a port of an OVS bridge (or a device that is down)", defaultRouteViaBridgePort},
+		{"default-route-via-bridge-port", "host's route leaves through a port of an OVS bridge, or a device that is down or without carrier", defaultRouteViaBridgePort},
 		{"provider-nic-address", "provider NIC holds an address", providerNICAddress},
 		{"fail-mode", "Neutron bridge not in fail_mode secure", failMode},
 		{"controller", "bridge without a connected controller", controller},

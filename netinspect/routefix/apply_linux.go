@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ostopo/ostopo/netinspect/netnsx"
@@ -18,25 +16,6 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
-)
-
-// Journal is written before anything changes, so that `ostopo fix rollback`
-// can restore the routes at any later time, also after ostopo was killed.
-type Journal struct {
-	NetnsPath string       `json:"netns_path"` // "" = the namespace ostopo ran in
-	Before    []topo.Route `json:"before"`
-	After     topo.Route   `json:"after"`
-	State     string       `json:"state"` // applying, waiting-confirmation, confirmed, rolled-back
-	Started   time.Time    `json:"started"`
-	PID       int          `json:"pid"`
-}
-
-// Journal states.
-const (
-	StateApplying  = "applying"
-	StateWaiting   = "waiting-confirmation"
-	StateConfirmed = "confirmed"
-	StateRolled    = "rolled-back"
 )
 
 // ApplyOptions say where and how to apply a plan.
@@ -53,9 +32,6 @@ type ApplyOptions struct {
 // ErrNotRoot is returned when changing routes is not permitted.
 var ErrNotRoot = errors.New("changing routes needs root (CAP_NET_ADMIN; CAP_SYS_ADMIN to enter a namespace)")
 
-func journalPath(dir string) string { return filepath.Join(dir, "default-route.journal.json") }
-func logPath(dir string) string     { return filepath.Join(dir, "fix.log") }
-
 // Apply changes the default route as planned, verifies it, waits for
 // confirmation, and restores the old routes if either fails.
 func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
@@ -71,7 +47,11 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}
-	j := &Journal{NetnsPath: o.NetnsPath, Before: p.Before, After: p.After, State: StateApplying, Started: time.Now().UTC(), PID: os.Getpid()}
+	ino, err := netnsInode(o.NetnsPath)
+	if err != nil {
+		return err
+	}
+	j := &Journal{NetnsPath: o.NetnsPath, NetnsInode: ino, Before: p.Before, After: p.After, State: StateApplying, Started: time.Now().UTC(), PID: os.Getpid()}
 	if err := writeJournal(o.StateDir, j); err != nil {
 		return err
 	}
@@ -117,7 +97,50 @@ func Rollback(stateDir string) (*Journal, error) {
 	if j.State == StateRolled {
 		return &j, nil
 	}
+	path, err := journalNetns(&j)
+	if err != nil {
+		return &j, err
+	}
+	j.NetnsPath = path
 	return &j, restore(stateDir, &j)
+}
+
+// netnsInode identifies a namespace: the one at path, or ostopo's own.
+func netnsInode(path string) (uint64, error) {
+	if path == "" {
+		path = "/proc/self/ns/net"
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, fmt.Errorf("network namespace %s: %w", path, err)
+	}
+	return st.Ino, nil
+}
+
+// journalNetns finds the journalled namespace from wherever the rollback
+// runs: its recorded path, ostopo's own namespace, or a name under
+// /run/netns with the same identity. A namespace that is gone is an error,
+// never a reason to change another one.
+func journalNetns(j *Journal) (string, error) {
+	if j.NetnsInode == 0 {
+		return "", errors.New("the journal does not say which network namespace it changed: restore its routes by hand")
+	}
+	if j.NetnsPath != "" {
+		if ino, err := netnsInode(j.NetnsPath); err == nil && ino == j.NetnsInode {
+			return j.NetnsPath, nil
+		}
+	}
+	if ino, err := netnsInode(""); err == nil && ino == j.NetnsInode {
+		return "", nil
+	}
+	names, _ := os.ReadDir("/run/netns")
+	for _, e := range names {
+		path := "/run/netns/" + e.Name()
+		if ino, err := netnsInode(path); err == nil && ino == j.NetnsInode {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("the network namespace the fix changed (inode %d) is gone or not named under /run/netns: nothing restored", j.NetnsInode)
 }
 
 func restore(stateDir string, j *Journal) error {
@@ -131,12 +154,25 @@ func restore(stateDir string, j *Journal) error {
 }
 
 // setDefaults makes routes the namespace's only IPv4 main-table defaults.
+// Every device is resolved before anything is deleted, so a route that
+// cannot be added never costs the one that was there.
 func setDefaults(nsPath string, routes []topo.Route) error {
 	h, err := handle(nsPath)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
+	var want []*netlink.Route
+	for _, rt := range routes {
+		link, err := h.LinkByName(rt.Dev)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", rt.Dev, err)
+		}
+		// Restore what was there as it was: a DHCP client or NetworkManager
+		// recognises its own routes by protocol and preferred source.
+		want = append(want, &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.ParseIP(rt.Gateway), Table: unix.RT_TABLE_MAIN,
+			Priority: rt.Metric, Protocol: protocolNumber(rt.Protocol), Src: net.ParseIP(rt.Src)})
+	}
 	current, err := h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 	if err != nil {
 		return fmt.Errorf("list routes: %w", err)
@@ -148,20 +184,32 @@ func setDefaults(nsPath string, routes []topo.Route) error {
 			}
 		}
 	}
-	for _, rt := range routes {
-		link, err := h.LinkByName(rt.Dev)
-		if err != nil {
-			return fmt.Errorf("device %s: %w", rt.Dev, err)
-		}
-		nr := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.ParseIP(rt.Gateway), Table: unix.RT_TABLE_MAIN, Priority: rt.Metric}
-		if rt.Protocol == "static" {
-			nr.Protocol = unix.RTPROT_STATIC
-		}
+	for i, nr := range want {
 		if err := h.RouteReplace(nr); err != nil {
-			return fmt.Errorf("add %s: %w", RouteText(rt), err)
+			return fmt.Errorf("add %s: %w", RouteText(routes[i]), err)
 		}
 	}
 	return nil
+}
+
+// protocolNumber is the inverse of the collector's protocol names; an
+// unknown name restores as "boot", what `ip route add` would use.
+func protocolNumber(name string) netlink.RouteProtocol {
+	switch name {
+	case "static":
+		return unix.RTPROT_STATIC
+	case "dhcp":
+		return unix.RTPROT_DHCP
+	case "ra":
+		return unix.RTPROT_RA
+	case "kernel":
+		return unix.RTPROT_KERNEL
+	}
+	var n int
+	if _, err := fmt.Sscan(name, &n); err == nil && n > 0 && n < 256 {
+		return netlink.RouteProtocol(n)
+	}
+	return unix.RTPROT_BOOT
 }
 
 func isZeroMask(n *net.IPNet) bool {
@@ -240,40 +288,4 @@ func verifyProbe(in func(func() error) error, probe string) error {
 		}
 		return c.Close()
 	})
-}
-
-func writeJournal(dir string, j *Journal) error {
-	b, err := json.MarshalIndent(j, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := journalPath(dir) + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	if err := os.Rename(tmp, journalPath(dir)); err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	return nil
-}
-
-// logf appends one line to the state dir's change log.
-func logf(dir, format string, args ...any) {
-	f, err := os.OpenFile(logPath(dir), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "%s %s\n", time.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
-}
-
-func routesText(rs []topo.Route) string {
-	if len(rs) == 0 {
-		return "(no default route)"
-	}
-	var parts []string
-	for _, r := range rs {
-		parts = append(parts, RouteText(r))
-	}
-	return strings.Join(parts, "; ")
 }

@@ -34,20 +34,34 @@ type Candidate struct {
 	Address string `json:"address"`
 }
 
-// Text describes the finding in one sentence.
+// Text describes the finding in one sentence, with the interfaces that
+// could carry the route instead.
 func (f Finding) Text() string {
+	var s string
 	switch f.Why {
 	case "bridge-port":
-		return fmt.Sprintf("%s, but %s is a port of %s: the host's own traffic cannot leave through it", f.Route, f.Dev, f.Bridge)
+		s = fmt.Sprintf("%s, but %s is a port of %s: the host's own traffic cannot leave through it", f.Route, f.Dev, f.Bridge)
 	case "down":
-		return fmt.Sprintf("%s, but %s is down", f.Route, f.Dev)
+		s = fmt.Sprintf("%s, but %s is down", f.Route, f.Dev)
+	default:
+		s = fmt.Sprintf("%s, but %s has no carrier", f.Route, f.Dev)
 	}
-	return fmt.Sprintf("%s, but %s has no carrier", f.Route, f.Dev)
+	if len(f.Candidates) == 0 {
+		return s + "; no management NIC candidate (up, carrier, IPv4 address, not an OVS port)"
+	}
+	var c []string
+	for _, m := range f.Candidates {
+		c = append(c, m.Dev+" ("+m.Address+")")
+	}
+	return s + "; management NIC candidates: " + strings.Join(c, ", ")
 }
 
-// Diagnose finds the default routes of the node's namespace that leave
-// through an OVS bridge port, a device that is down, or one without carrier
-// (the kolla trap: the uplink given as neutron_external_interface).
+// Diagnose finds the routes of the node's namespace that leave through an
+// OVS bridge port, a device that is down, or one without carrier (the kolla
+// trap: the uplink given as neutron_external_interface). It looks at the
+// default route and every other route someone added (static, DHCP, RA) in
+// the main table; the kernel's own connected routes follow the addresses
+// and are not routes anyone chose.
 func Diagnose(s *topo.Snapshot) []Finding {
 	root := s.Root()
 	if root == nil {
@@ -61,7 +75,8 @@ func Diagnose(s *topo.Snapshot) []Finding {
 	}
 	var out []Finding
 	for _, rt := range root.Routes {
-		if rt.Dst != "default" || rt.Table != topo.RouteTableMain || rt.Family != 4 {
+		if rt.Table != topo.RouteTableMain || rt.Protocol == "kernel" || rt.Dev == "" ||
+			(rt.Type != "" && rt.Type != "unicast") {
 			continue
 		}
 		f := Finding{Route: RouteText(rt), Dev: rt.Dev, Gateway: rt.Gateway}

@@ -1,6 +1,7 @@
 package routefix
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -11,6 +12,7 @@ type Persistence struct {
 	Manager string // netplan, ifupdown, NetworkManager, unknown
 	Explain string
 	File    string // to write (empty: a command to run instead)
+	Mode    os.FileMode
 	Content string
 }
 
@@ -21,18 +23,51 @@ func PersistFor(etc string, p *Plan) Persistence {
 	switch {
 	case len(matches) > 0:
 		f := filepath.Join(etc, "netplan", "90-ostopo-default-route.yaml")
-		return Persistence{Manager: "netplan", File: f,
-			Explain: "netplan: a drop-in giving " + p.Dev + " the default route; apply with `netplan apply` (or at boot)",
+		return Persistence{Manager: "netplan", File: f, Mode: 0o600, // netplan warns about readable files
+			Explain: "netplan: the drop-in " + f + " gives " + p.Dev + " the default route (netplan merges it with the node's files); remove the provider NIC's default route or gateway4 there, then `netplan try`",
 			Content: "# written by ostopo fix default-route --persist\nnetwork:\n  version: 2\n  ethernets:\n    " + p.Dev +
 				":\n      routes:\n        - to: default\n          via: " + p.Gateway + "\n"}
 	case exists("network/interfaces"):
-		f := filepath.Join(etc, "network", "interfaces.d", "ostopo-default-route")
-		return Persistence{Manager: "ifupdown", File: f,
-			Explain: "ifupdown: " + f + " re-adds the route whenever " + p.Dev + " comes up (needs `source /etc/network/interfaces.d/*` in interfaces)",
-			Content: "# written by ostopo fix default-route --persist\nallow-hotplug " + p.Dev + "\niface " + p.Dev + " inet manual\n    up ip route replace default via " + p.Gateway + " dev " + p.Dev + "\n"}
+		// A hook, not an iface stanza: eth1 already has its stanza, and
+		// ifupdown refuses a second one for the same interface and family.
+		f := filepath.Join(etc, "network", "if-up.d", "ostopo-default-route")
+		return Persistence{Manager: "ifupdown", File: f, Mode: 0o755,
+			Explain: "ifupdown: the hook " + f + " replaces the default route whenever " + p.Dev + " comes up; also remove `gateway` from the provider NIC's stanza",
+			Content: "#!/bin/sh\n# written by ostopo fix default-route --persist\n[ \"$IFACE\" = \"" + p.Dev + "\" ] || exit 0\n" +
+				"exec ip route replace default via " + p.Gateway + " dev " + p.Dev + "\n"}
 	case exists("NetworkManager"):
 		return Persistence{Manager: "NetworkManager",
 			Explain: "NetworkManager: run `nmcli connection modify <connection of " + p.Dev + "> ipv4.gateway " + p.Gateway + " ipv4.never-default no` and remove the gateway from the provider NIC's connection"}
 	}
 	return Persistence{Manager: "unknown", Explain: "no netplan, ifupdown or NetworkManager configuration found under " + etc + ": add `" + p.Command + "` to the node's boot-time network configuration"}
+}
+
+// Write puts the boot-time configuration in place (whole or not at all) and
+// logs it in the state dir's change log with what it replaced.
+func (p Persistence) Write(stateDir string) error {
+	if p.File == "" {
+		return fmt.Errorf("%s: nothing to write (%s)", p.Manager, p.Explain)
+	}
+	if err := os.MkdirAll(filepath.Dir(p.File), 0o755); err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+	old, _ := os.ReadFile(p.File)
+	tmp := p.File + ".ostopo-tmp"
+	if err := os.WriteFile(tmp, []byte(p.Content), p.Mode); err != nil {
+		return fmt.Errorf("persist %s: %w", p.File, err)
+	}
+	if err := os.Chmod(tmp, p.Mode); err != nil { // WriteFile's mode is masked by the umask
+		os.Remove(tmp)
+		return fmt.Errorf("persist %s: %w", p.File, err)
+	}
+	if err := os.Rename(tmp, p.File); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("persist %s: %w", p.File, err)
+	}
+	before := "(none)"
+	if old != nil {
+		before = fmt.Sprintf("%q", old)
+	}
+	logf(stateDir, "persisted for %s: %s; before %s; after %q", p.Manager, p.File, before, p.Content)
+	return nil
 }

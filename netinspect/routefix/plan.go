@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -13,6 +14,9 @@ type Check struct {
 	What   string `json:"what"`
 	OK     bool   `json:"ok"`
 	Detail string `json:"detail"`
+	// Skipped: the check could not be made here (a replay cannot ask the
+	// network); it does not block the plan.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // Plan is the repair: the default routes before and after, the equivalent
@@ -80,17 +84,18 @@ func NewPlan(s *topo.Snapshot, dev, gateway string) (*Plan, error) {
 	l := root.Link(dev)
 	switch {
 	case l == nil:
-		p.Checks = append(p.Checks, Check{"device exists", false, dev + " is not a device of the node"})
+		p.Checks = append(p.Checks, Check{What: "device exists", OK: false, Detail: dev + " is not a device of the node"})
 	default:
-		p.Checks = append(p.Checks, Check{"device exists", true, fmt.Sprintf("%s (%s, mtu %d)", dev, l.Kind, l.MTU)})
-		p.Checks = append(p.Checks, Check{"device up with carrier", l.Up() && l.Carrier, fmt.Sprintf("oper_state %s, carrier %v", l.OperState, l.Carrier)})
+		p.Checks = append(p.Checks, Check{What: "device exists", OK: true, Detail: fmt.Sprintf("%s (%s, mtu %d)", dev, l.Kind, l.MTU)})
+		p.Checks = append(p.Checks, Check{What: "device up with carrier", OK: l.Up() && l.Carrier, Detail: fmt.Sprintf("oper_state %s, carrier %v", l.OperState, l.Carrier)})
 		if br := bridgeOf[dev]; br != "" {
-			p.Checks = append(p.Checks, Check{"device is not an OVS port", false, dev + " is a port of " + br})
+			p.Checks = append(p.Checks, Check{What: "device is not an OVS port", OK: false, Detail: dev + " is a port of " + br})
 		}
 		in := Check{What: "gateway inside one of the device's subnets", Detail: gateway + " is in none of " + dev + "'s subnets"}
 		for _, a := range l.Addrs {
 			if pr, err := netip.ParsePrefix(a.Prefix); err == nil && pr.Addr().Is4() && pr.Masked().Contains(gw) && pr.Addr() != gw {
 				in.OK, in.Detail = true, gateway+" is in "+pr.Masked().String()+" ("+a.Prefix+" on "+dev+")"
+				p.Reminder = strings.Replace(p.Reminder, "<node network>", pr.Masked().String(), 1)
 			}
 		}
 		p.Checks = append(p.Checks, in)

@@ -52,7 +52,7 @@ type KeyMap struct {
 	Up, Down, Left, Right, Top, Bottom, PageUp, PageDown, HalfUp, HalfDown key.Binding
 	NextView, PrevView, Views                                              key.Binding
 	Enter, Back, Filter, NextMatch, PrevMatch, Command                     key.Binding
-	Copy, Trace, Refresh, Help, Quit                                       key.Binding
+	Copy, Trace, Fix, Refresh, Help, Quit                                  key.Binding
 }
 
 // DefaultKeyMap follows the conventions of k9s, lazygit and gh-dash.
@@ -82,6 +82,7 @@ func DefaultKeyMap() KeyMap {
 		Command:   b("command", ":"),
 		Copy:      b("copy id (OSC 52)", "y"),
 		Trace:     b("trace selection", "t"),
+		Fix:       b("fix default route", "F"),
 		Refresh:   b("refresh", "r"),
 		Help:      b("help", "?"),
 		Quit:      b("quit", "q", "ctrl+c"),
@@ -95,7 +96,7 @@ func (k *KeyMap) bindings() map[string]*key.Binding {
 		"page_up": &k.PageUp, "page_down": &k.PageDown, "half_up": &k.HalfUp, "half_down": &k.HalfDown,
 		"next_view": &k.NextView, "prev_view": &k.PrevView, "enter": &k.Enter, "back": &k.Back,
 		"filter": &k.Filter, "next_match": &k.NextMatch, "prev_match": &k.PrevMatch, "command": &k.Command,
-		"copy": &k.Copy, "trace": &k.Trace, "refresh": &k.Refresh, "help": &k.Help, "quit": &k.Quit,
+		"copy": &k.Copy, "trace": &k.Trace, "fix": &k.Fix, "refresh": &k.Refresh, "help": &k.Help, "quit": &k.Quit,
 	}
 }
 
@@ -131,6 +132,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
 		{k.NextView, k.PrevView, k.Views, k.Enter, k.Back},
-		{k.Filter, k.NextMatch, k.PrevMatch, k.Command, k.Copy, k.Trace, k.Refresh, k.Help, k.Quit},
+		{k.Filter, k.NextMatch, k.PrevMatch, k.Command, k.Copy, k.Trace, k.Fix, k.Refresh, k.Help, k.Quit},
 	}
 }
