@@ -393,6 +393,22 @@ func TestFixDefaultRouteOnLabNode(t *testing.T) {
 		expect(t, broken)
 	})
 
+	t.Run("a gateway that died: refused, whatever the neighbour cache says", func(t *testing.T) {
+		reset(t)
+		// The node has talked to 10.20.0.1 (its cache holds the MAC); then
+		// the gateway host loses the address but its link stays up.
+		exec.Command("ip", "netns", "exec", l.Node, "ip", "neigh", "replace", "10.20.0.1", "lladdr", "02:00:00:00:00:01", "dev", "eth1", "nud", "stale").Run()
+		if out, err := exec.Command("ip", "-n", l.GatewayNS(), "addr", "del", "10.20.0.1/24", "dev", "gw0").CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		defer exec.Command("ip", "-n", l.GatewayNS(), "addr", "add", "10.20.0.1/24", "dev", "gw0").Run()
+		args := append(fix, "--apply", "--yes", "--state-dir", t.TempDir())
+		if out, errOut, code := run(t, "", args...); code != 1 || !strings.Contains(out, "✗ gateway answers (ARP on eth1): 10.20.0.1 does not answer ARP on eth1") {
+			t.Errorf("exit %d: %s\n%s", code, errOut, out)
+		}
+		expect(t, broken)
+	})
+
 	t.Run("gateway outside the subnet: refused before any change", func(t *testing.T) {
 		reset(t)
 		dir := t.TempDir()

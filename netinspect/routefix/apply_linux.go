@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"time"
 
@@ -229,9 +230,9 @@ func handle(nsPath string) (*netlink.Handle, error) {
 	return netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
 }
 
-// Verify checks that the gateway answers ARP on dev (a datagram sent to it
-// makes the kernel resolve it; the neighbour entry says whether it replied)
-// and, with a probe, that HOST:PORT accepts a TCP connection.
+// Verify checks that the gateway answers ARP on dev (asked on the wire, not
+// read from the neighbour cache) and, with a probe, that HOST:PORT accepts
+// a TCP connection.
 func Verify(nsPath, dev, gateway, probe string) error {
 	in := func(fn func() error) error {
 		if nsPath == "" {
@@ -239,42 +240,17 @@ func Verify(nsPath, dev, gateway, probe string) error {
 		}
 		return netnsx.Do(nsPath, fn)
 	}
+	gw, err := netip.ParseAddr(gateway)
+	if err != nil || !gw.Is4() {
+		return fmt.Errorf("gateway %q is not an IPv4 address", gateway)
+	}
 	if err := in(func() error {
-		c, err := net.DialTimeout("udp4", net.JoinHostPort(gateway, "9"), time.Second)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		_, err = c.Write([]byte{0})
+		_, err := arpProbe(dev, gw, 3*time.Second)
 		return err
 	}); err != nil {
-		return fmt.Errorf("send to %s: %w", gateway, err)
-	}
-	h, err := handle(nsPath)
-	if err != nil {
 		return err
 	}
-	defer h.Close()
-	link, err := h.LinkByName(dev)
-	if err != nil {
-		return fmt.Errorf("device %s: %w", dev, err)
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		neighs, _ := h.NeighList(link.Attrs().Index, netlink.FAMILY_V4)
-		for _, n := range neighs {
-			if n.IP.String() != gateway {
-				continue
-			}
-			if len(n.HardwareAddr) > 0 && n.State&(netlink.NUD_REACHABLE|netlink.NUD_STALE|netlink.NUD_DELAY|netlink.NUD_PROBE|netlink.NUD_PERMANENT) != 0 {
-				return verifyProbe(in, probe)
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s does not answer ARP on %s", gateway, dev)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return verifyProbe(in, probe)
 }
 
 func verifyProbe(in func(func() error) error, probe string) error {
