@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/netnsx"
@@ -51,8 +52,24 @@ func newNATReader(ctx context.Context, r run.Runner) *natReader {
 	return n
 }
 
-// backendOf asks `iptables-save --version`: "iptables-save v1.8.9 (nf_tables)".
+// backendOf tells nf_tables from legacy. On the host the binary says it
+// by what it links to (Debian's alternatives end at xtables-nft-multi or
+// xtables-legacy-multi): no process to start, which on a node with many
+// routers is a measurable part of a snapshot. Otherwise it asks
+// `iptables-save --version`: "iptables-save v1.8.9 (nf_tables)".
 func backendOf(ctx context.Context, r run.Runner, t run.Tool) string {
+	if t.Engine == "" {
+		if path, err := exec.LookPath(t.Program); err == nil {
+			if target, err := filepath.EvalSymlinks(path); err == nil {
+				switch base := filepath.Base(target); {
+				case strings.Contains(base, "nft"):
+					return "nf_tables"
+				case strings.Contains(base, "legacy"):
+					return "legacy"
+				}
+			}
+		}
+	}
 	name, argv := t.Argv("--version")
 	out, err := r(ctx, name, argv...)
 	if err != nil {
