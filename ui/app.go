@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
@@ -44,6 +45,11 @@ type Options struct {
 	Fixer Fixer
 	// ReadOnly turns off every action that changes the node.
 	ReadOnly bool
+	// Baseline, when set, is what the • marks compare with (instead of the
+	// previous refresh): `ostopo --baseline FILE` shows what differs from
+	// a snapshot taken before a change.
+	Baseline     *topo.Snapshot
+	BaselineName string
 }
 
 type mode int
@@ -77,6 +83,8 @@ type Model struct {
 	input textinput.Model
 
 	fix *fixSession // the default-route repair, once started
+
+	baseline *loaded // rows of Options.Baseline, built once
 }
 
 // New builds the model; Init starts the first load.
@@ -88,6 +96,10 @@ func New(ctx context.Context, opt Options) *Model {
 	in.Prompt = ""
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink timer redrawing the screen
 	m := &Model{opt: opt, ctx: ctx, input: in, width: 80, height: 24}
+	if opt.Baseline != nil {
+		b := build(opt.Baseline)
+		m.baseline = &b
+	}
 	for i, v := range views() {
 		m.views[i] = newPane(v.name, nil, nil)
 		if strings.EqualFold(v.name, opt.View) {
@@ -108,7 +120,11 @@ func (m *Model) refresh() tea.Cmd {
 	}
 	m.seq++
 	m.loading = true
-	return load(m.ctx, m.opt.Source, m.seq, m.current)
+	against := m.current
+	if m.baseline != nil {
+		against = m.baseline
+	}
+	return load(m.ctx, m.opt.Source, m.seq, against)
 }
 
 // pane is what the body shows: the top of the detail stack or the view.
@@ -549,6 +565,9 @@ func (m *Model) crumb() string {
 		parts = append(parts, d.title)
 	}
 	line := strings.Join(parts, " › ")
+	if m.baseline != nil {
+		line += "   • differs from " + m.opt.BaselineName
+	}
 	p := m.pane()
 	if p.filter != "" {
 		line += fmt.Sprintf("   /%s  %d matches", p.filter, p.matches)

@@ -281,3 +281,44 @@ func TestFixActionRefusals(t *testing.T) {
 		t.Errorf("readonly:\n%s", screen(m))
 	}
 }
+
+// --baseline marks what differs from a snapshot taken before a change.
+func TestBaselineMarks(t *testing.T) {
+	marked := func(m *Model) []render.Row {
+		var out []render.Row
+		p := m.views[3] // Ports
+		for i, r := range p.rows {
+			if p.changed[i] {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	same, _ := fixtures.Load("aio")
+	m := newTest(t, &fixtureSource{names: []string{"aio"}}, 120, 40, func(o *Options) { o.Baseline, o.BaselineName = same, "before.json" })
+	if got := marked(m); len(got) != 0 {
+		t.Errorf("nothing changed, yet %d rows marked", len(got))
+	}
+	if !strings.Contains(screen(m), "• differs from before.json") {
+		t.Errorf("the breadcrumb does not name the baseline:\n%s", screen(m))
+	}
+	before, _ := fixtures.Load("aio")
+	var gone string
+	for i, p := range before.Neutron.Ports {
+		if p.Role == topo.RoleInstance {
+			gone = p.ID
+			before.Neutron.Ports = append(before.Neutron.Ports[:i], before.Neutron.Ports[i+1:]...)
+			break
+		}
+	}
+	m = newTest(t, &fixtureSource{names: []string{"aio"}}, 120, 40, func(o *Options) { o.Baseline = before })
+	got := marked(m)
+	if len(got) == 0 {
+		t.Fatal("the port added since the baseline is not marked")
+	}
+	for _, r := range got {
+		if r.Ref.ID != gone && !strings.Contains(r.Text+r.Search, gone[:8]) {
+			t.Errorf("marked a row that did not change: %q", r.Text)
+		}
+	}
+}

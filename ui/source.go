@@ -56,30 +56,24 @@ type loaded struct {
 }
 
 // load returns the command that reads a snapshot and builds its views.
-// prev holds the previous snapshot's rows (read-only), for highlighting what
-// changed; seq lets Update drop a result that a newer refresh overtook.
-func load(ctx context.Context, src Source, seq int, prev *loaded) tea.Cmd {
+// against holds the rows to compare with (read-only): the previous
+// snapshot's, or the --baseline's; seq lets Update drop a result that a
+// newer refresh overtook.
+func load(ctx context.Context, src Source, seq int, against *loaded) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
 		snap, err := src.Snapshot(ctx)
 		if err != nil {
 			return loaded{seq: seq, err: err}
 		}
-		l := loaded{seq: seq, snap: snap}
-		findings := doctor.Run(snap)
-		l.badges = render.Badges(findings)
-		for i, v := range views() {
-			if v.build == nil {
-				l.rows[i] = render.Problems(findings)
-			} else {
-				l.rows[i] = v.build(snap)
-			}
-			l.changed[i] = make([]bool, len(l.rows[i]))
-			if prev == nil || prev.snap == nil {
+		l := build(snap)
+		l.seq = seq
+		for i := range l.rows {
+			if against == nil || against.snap == nil {
 				continue
 			}
-			before := make(map[string]bool, len(prev.rows[i]))
-			for _, r := range prev.rows[i] {
+			before := make(map[string]bool, len(against.rows[i]))
+			for _, r := range against.rows[i] {
 				before[r.Key()] = true
 			}
 			for j, r := range l.rows[i] {
@@ -89,6 +83,22 @@ func load(ctx context.Context, src Source, seq int, prev *loaded) tea.Cmd {
 		l.took = time.Since(start)
 		return l
 	}
+}
+
+// build makes every view's rows of a snapshot, with the doctor's badges.
+func build(snap *topo.Snapshot) loaded {
+	l := loaded{snap: snap}
+	findings := doctor.Run(snap)
+	l.badges = render.Badges(findings)
+	for i, v := range views() {
+		if v.build == nil {
+			l.rows[i] = render.Problems(findings)
+		} else {
+			l.rows[i] = v.build(snap)
+		}
+		l.changed[i] = make([]bool, len(l.rows[i]))
+	}
+	return l
 }
 
 // tick is the --watch timer.

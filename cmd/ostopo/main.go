@@ -120,6 +120,9 @@ commands:
                        send the host's default route through the management NIC;
                        a plan unless --apply, journalled, rolled back unless confirmed
   fix rollback         restore the routes from the last fix's journal
+  diff OLD NEW [--json]
+                       what changed between two snapshots, by Neutron object;
+                       exit 0 same, 1 changed, 2 bad input
 
 global flags (every command):
   --replay FILE            work from a recorded snapshot instead of the node
@@ -141,6 +144,7 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 		"trace":    cmdTrace,
 		"doctor":   cmdDoctor,
 		"fix":      cmdFix,
+		"diff":     cmdDiff,
 	}
 }
 

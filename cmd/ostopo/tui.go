@@ -31,7 +31,7 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var watch time.Duration
 	var view, filter, keysFile string
 	var plain bool
-	var stateDir string
+	var stateDir, baselineFile string
 	var confirmTimeout time.Duration
 	fs := flag.NewFlagSet("ostopo", flag.ContinueOnError)
 	g.register(fs)
@@ -41,6 +41,7 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `file` (JSON: {\"quit\": [\"q\"]})")
 	fs.StringVar(&stateDir, "state-dir", "/var/lib/ostopo", "journal and change log `dir` of the default-route repair (F)")
 	fs.DurationVar(&confirmTimeout, "confirm-timeout", 60*time.Second, "the repair (F) restores the old routes unless kept within `duration`")
+	fs.StringVar(&baselineFile, "baseline", "", "mark (•) what differs from this snapshot `file`")
 	fs.BoolVar(&plain, "plain", false, "print the view as text and exit (also when stdout is not a terminal)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -51,6 +52,15 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	src, note := chooseSource(&g)
+	var baseline *topo.Snapshot
+	if baselineFile != "" {
+		b, err := readSnapshotFile(baselineFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ostopo: --baseline: %v\n", err)
+			return exitUsage
+		}
+		baseline = b
+	}
 
 	f, isFile := stdout.(*os.File)
 	if plain || !isFile || !isatty.IsTerminal(f.Fd()) {
@@ -68,6 +78,7 @@ func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
 		Watch: watch, View: view, Filter: filter, Clipboard: f,
 		Fixer: fixer, ReadOnly: g.readonly,
+		Baseline: baseline, BaselineName: filepath.Base(baselineFile),
 	})
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(f))
 	_, err := p.Run()

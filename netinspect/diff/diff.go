@@ -1,0 +1,447 @@
+// Package diff says what changed between two snapshots of a node, grouped
+// by the Neutron object it belongs to: "what did launching this instance
+// create?". It is a pure function of the two snapshots.
+//
+// Each snapshot is flattened into groups (a network, a port with its
+// device chain, a router, a namespace, a bridge) of named facts; the diff
+// compares facts. Things that move without anyone changing the node
+// (packet counters, flow ages, neighbour caches, the snapshot's own time
+// and sources) are not facts, so two snapshots of an idle node differ in
+// nothing.
+package diff
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+// Change kinds.
+const (
+	Added   = "added"
+	Removed = "removed"
+	Changed = "changed"
+)
+
+// Group is one object and what changed about it.
+type Group struct {
+	Kind  string `json:"kind"` // network, port, router, namespace, bridge
+	ID    string `json:"id"`
+	Label string `json:"label"` // what an operator knows it by
+	// Change is added or removed when the whole object came or went, else changed.
+	Change string `json:"change"`
+	Facts  []Fact `json:"facts"`
+}
+
+// Fact is one changed fact of an object; Old is empty when it was added,
+// New when it was removed.
+type Fact struct {
+	Name   string `json:"name"`
+	Change string `json:"change"`
+	Old    string `json:"old,omitempty"`
+	New    string `json:"new,omitempty"`
+}
+
+// Result is the diff of two snapshots.
+type Result struct {
+	OldHost string  `json:"old_host"`
+	NewHost string  `json:"new_host"`
+	Groups  []Group `json:"groups"`
+}
+
+// Empty reports whether nothing changed.
+func (r *Result) Empty() bool { return len(r.Groups) == 0 }
+
+// Diff compares two snapshots.
+func Diff(old, new *topo.Snapshot) *Result {
+	a, b := flatten(old), flatten(new)
+	r := &Result{OldHost: old.Host, NewHost: new.Host, Groups: []Group{}}
+	keys := map[groupKey]bool{}
+	for k := range a.groups {
+		keys[k] = true
+	}
+	for k := range b.groups {
+		keys[k] = true
+	}
+	ordered := make([]groupKey, 0, len(keys))
+	for k := range keys {
+		ordered = append(ordered, k)
+	}
+	sort.Slice(ordered, func(i, j int) bool { return ordered[i].less(ordered[j]) })
+	for _, k := range ordered {
+		ga, gb := a.groups[k], b.groups[k]
+		g := Group{Kind: k.kind, ID: k.id, Change: Changed}
+		switch {
+		case ga == nil:
+			g.Change, g.Label = Added, gb.label
+		case gb == nil:
+			g.Change, g.Label = Removed, ga.label
+		default:
+			g.Label = gb.label
+		}
+		g.Facts = compare(ga, gb)
+		if len(g.Facts) > 0 || g.Change != Changed {
+			r.Groups = append(r.Groups, g)
+		}
+	}
+	return r
+}
+
+func compare(a, b *group) []Fact {
+	names := map[string]bool{}
+	if a != nil {
+		for n := range a.facts {
+			names[n] = true
+		}
+	}
+	if b != nil {
+		for n := range b.facts {
+			names[n] = true
+		}
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	var out []Fact
+	for _, n := range sorted {
+		var va, vb string
+		var ina, inb bool
+		if a != nil {
+			va, ina = a.facts[n]
+		}
+		if b != nil {
+			vb, inb = b.facts[n]
+		}
+		switch {
+		case !ina:
+			out = append(out, Fact{Name: n, Change: Added, New: vb})
+		case !inb:
+			out = append(out, Fact{Name: n, Change: Removed, Old: va})
+		case va != vb:
+			out = append(out, Fact{Name: n, Change: Changed, Old: va, New: vb})
+		}
+	}
+	return out
+}
+
+// Text is the diff for a terminal: one block per object, + added,
+// - removed, ~ changed (old → new).
+func (r *Result) Text() string {
+	var b strings.Builder
+	if r.Empty() {
+		fmt.Fprintf(&b, "no changes between the snapshots of %s and %s\n", r.OldHost, r.NewHost)
+		return b.String()
+	}
+	count := map[string]int{}
+	for _, g := range r.Groups {
+		count[g.Change]++
+	}
+	fmt.Fprintf(&b, "%d objects changed, %d added, %d removed\n", count[Changed], count[Added], count[Removed])
+	mark := map[string]string{Added: "+", Removed: "-", Changed: "~"}
+	for _, g := range r.Groups {
+		fmt.Fprintf(&b, "\n%s %s %s", mark[g.Change], g.Kind, g.Label)
+		if g.Change != Changed {
+			fmt.Fprintf(&b, " (%s)", g.Change)
+		}
+		b.WriteByte('\n')
+		for _, f := range g.Facts {
+			switch f.Change {
+			case Added:
+				fmt.Fprintf(&b, "    + %s%s\n", f.Name, value(f.New))
+			case Removed:
+				fmt.Fprintf(&b, "    - %s%s\n", f.Name, value(f.Old))
+			default:
+				fmt.Fprintf(&b, "    ~ %s: %s → %s\n", f.Name, orNone(f.Old), orNone(f.New))
+			}
+		}
+	}
+	return b.String()
+}
+
+func value(v string) string {
+	if v == "" {
+		return ""
+	}
+	return ": " + v
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// groupKey orders groups as an operator reads a node: networks, their
+// ports, routers, namespaces, bridges.
+type groupKey struct {
+	kind string
+	id   string
+}
+
+func kindOrder(kind string) int {
+	return strings.Index("network port router namespace bridge", kind)
+}
+
+func (k groupKey) less(o groupKey) bool {
+	if k.kind != o.kind {
+		return kindOrder(k.kind) < kindOrder(o.kind)
+	}
+	return k.id < o.id
+}
+
+type group struct {
+	label string
+	facts map[string]string
+}
+
+type flat struct {
+	groups map[groupKey]*group
+}
+
+func (f *flat) group(kind, id, label string) *group {
+	k := groupKey{kind, id}
+	g := f.groups[k]
+	if g == nil {
+		g = &group{label: label, facts: map[string]string{}}
+		f.groups[k] = g
+	}
+	return g
+}
+
+// flatten turns a snapshot into groups of facts.
+func flatten(s *topo.Snapshot) *flat {
+	f := &flat{groups: map[groupKey]*group{}}
+	n := &s.Neutron
+	// Devices and OVS ports that belong to a Neutron port are facts of
+	// that port (its chain), not of the namespace or bridge they sit in.
+	owner := map[string]*group{}
+
+	for _, net := range n.Networks {
+		g := f.group("network", net.ID, net.ID)
+		g.facts["local VLAN"] = strconv.Itoa(net.LocalVLAN)
+		seg := "-"
+		if net.SegmentationID != nil {
+			seg = strconv.Itoa(*net.SegmentationID)
+		}
+		g.facts["segment"] = strings.TrimSpace(net.NetworkType + " " + seg + " " + net.PhysicalNetwork)
+		set(g, "CIDRs", strings.Join(net.CIDRs, ", "))
+		if net.MTU != 0 {
+			g.facts["MTU"] = strconv.Itoa(net.MTU)
+		}
+		set(g, "DHCP namespace", net.DHCPNamespace)
+		set(g, "bridge", net.Bridge)
+		set(g, "flow tunnel ingress", net.Flows.TunnelIngress)
+		set(g, "flow tunnel flood", net.Flows.TunnelFlood)
+		set(g, "flow int ingress", net.Flows.IntIngress)
+		set(g, "flow phys egress", net.Flows.PhysEgress)
+	}
+	for _, d := range s.Agent.DHCP {
+		g := f.group("network", d.NetworkID, d.NetworkID)
+		for _, h := range d.Hosts {
+			g.facts["DHCP host "+h.MAC] = strings.TrimSpace(h.IP + " " + h.Hostname)
+		}
+	}
+
+	for _, p := range n.Ports {
+		label := p.Role + " port " + p.ID
+		if len(p.FixedIPs) > 0 {
+			label += " (" + strings.Join(p.FixedIPs, ", ") + ")"
+		}
+		if p.NetworkID != "" {
+			label += " on network " + p.NetworkID
+		}
+		g := f.group("port", p.ID, label)
+		g.facts["role"] = p.Role
+		set(g, "MAC", p.MAC)
+		set(g, "network", p.NetworkID)
+		g.facts["local VLAN"] = strconv.Itoa(p.LocalVLAN)
+		set(g, "fixed IPs", strings.Join(p.FixedIPs, ", "))
+		set(g, "instance", p.InstanceID)
+		set(g, "firewall", p.Firewall)
+		set(g, "OVS port", strings.TrimSpace(p.Bridge+" "+p.OVSPort))
+		set(g, "namespace", p.Namespace)
+		set(g, "router", p.RouterID)
+		if p.Dead {
+			g.facts["dead VLAN"] = p.DeadReason
+		}
+		for _, d := range []*topo.Device{p.Devices.Tap, p.Devices.QBR, p.Devices.QVB, p.Devices.QVO} {
+			if d != nil && d.Name != "" {
+				owner[d.Name] = g
+			}
+		}
+		if p.OVSPort != "" {
+			owner[p.OVSPort] = g
+		}
+	}
+
+	for _, r := range n.Routers {
+		g := f.group("router", r.ID, r.ID)
+		g.facts["kind"] = r.Kind
+		set(g, "HA state", r.HAState)
+		set(g, "SNAT namespace", r.SNATNamespace)
+		if r.IPForward != nil {
+			g.facts["ip_forward"] = strconv.FormatBool(*r.IPForward)
+		}
+		if gw := r.Gateway; gw != nil {
+			g.facts["gateway"] = strings.Join(nonEmpty(gw.Device, gw.Address, "via "+gw.NextHop, "network "+gw.NetworkID), " ")
+		}
+		for _, i := range r.Interfaces {
+			g.facts["interface "+i.Device] = strings.Join(nonEmpty(strings.Join(i.Addresses, ", "), "network "+i.NetworkID, "VLAN "+strconv.Itoa(i.LocalVLAN)), " ")
+		}
+		for _, fip := range r.FloatingIPs {
+			g.facts["floating IP "+fip.FloatingIP] = fmt.Sprintf("→ %s (on qg: %v, DNAT: %v, SNAT: %v)", fip.FixedIP, fip.OnGateway, fip.DNAT, fip.SNAT)
+		}
+	}
+
+	for _, ns := range s.Namespaces {
+		label := ns.Label()
+		g := f.group("namespace", label, label)
+		if ns.IPForward != nil {
+			g.facts["ip_forward"] = strconv.FormatBool(*ns.IPForward)
+		}
+		for _, l := range ns.Links {
+			target := g
+			name := "device " + l.Name
+			if o := owner[l.Name]; o != nil {
+				target = o
+				if !ns.Root {
+					name += " in " + label
+				}
+			}
+			target.facts[name] = linkFact(l)
+		}
+		for _, rt := range ns.Routes {
+			// A route through a port's device comes and goes with the port.
+			if o := owner[rt.Dev]; o != nil {
+				o.facts["route "+routeText(rt)+" in "+label] = ""
+				continue
+			}
+			g.facts["route "+routeText(rt)] = ""
+		}
+		for _, ru := range ns.Rules {
+			g.facts[fmt.Sprintf("rule %d %s", ru.Priority, strings.Join(nonEmpty("from "+ru.Src, "to "+ru.Dst, "iif "+ru.IIF, "oif "+ru.OIF), " "))] = ""
+		}
+		if ns.NAT != nil {
+			for _, rule := range ns.NAT.Rules {
+				g.facts["NAT "+rule.Text()] = ""
+			}
+		}
+	}
+
+	for _, b := range s.OVS.Bridges {
+		g := f.group("bridge", b.Name, b.Name)
+		set(g, "fail_mode", b.FailMode)
+		for _, c := range b.Controllers {
+			g.facts["controller "+c.Target] = ""
+		}
+		for _, p := range b.Ports {
+			name := "port " + p.Name
+			target := g
+			if o := owner[p.Name]; o != nil {
+				target, name = o, "OVSDB port "+p.Name
+			}
+			target.facts[name] = portFact(p)
+		}
+		tables := map[int]int{}
+		for _, fl := range b.Flows {
+			tables[fl.Table]++
+		}
+		for t, c := range tables {
+			g.facts[fmt.Sprintf("flows in table %3d", t)] = strconv.Itoa(c)
+		}
+	}
+	return f
+}
+
+func set(g *group, name, v string) {
+	if v != "" {
+		g.facts[name] = v
+	}
+}
+
+// nonEmpty drops parts whose value after the label is empty ("via ").
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p == "" || strings.HasSuffix(p, " ") || p == "VLAN 0" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func linkFact(l topo.Link) string {
+	parts := []string{l.Kind, "mtu " + strconv.Itoa(l.MTU), l.OperState}
+	if !l.AdminUp {
+		parts = append(parts, "admin down")
+	}
+	if l.Master != "" {
+		parts = append(parts, "master "+l.Master)
+	}
+	if l.VLANID != 0 {
+		parts = append(parts, "vlan "+strconv.Itoa(l.VLANID))
+	}
+	var addrs []string
+	for _, a := range l.Addrs {
+		addrs = append(addrs, a.Prefix)
+	}
+	sort.Strings(addrs)
+	if len(addrs) > 0 {
+		parts = append(parts, strings.Join(addrs, " "))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func portFact(p topo.Port) string {
+	parts := []string{}
+	if p.Tag != 0 {
+		parts = append(parts, "tag "+strconv.Itoa(p.Tag))
+	}
+	if len(p.Trunks) > 0 {
+		parts = append(parts, fmt.Sprintf("trunks %v", p.Trunks))
+	}
+	if t := p.OtherConfig["tag"]; t != "" {
+		parts = append(parts, "other_config:tag "+t)
+	}
+	for _, i := range p.Interfaces {
+		if i.Type != "" {
+			parts = append(parts, i.Type)
+		}
+		keys := make([]string, 0, len(i.Options))
+		for k := range i.Options {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			parts = append(parts, k+"="+i.Options[k])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func routeText(rt topo.Route) string {
+	parts := []string{rt.Dst}
+	if rt.Type != "" && rt.Type != "unicast" {
+		parts = append([]string{rt.Type}, parts...)
+	}
+	if rt.Gateway != "" {
+		parts = append(parts, "via", rt.Gateway)
+	}
+	if rt.Dev != "" {
+		parts = append(parts, "dev", rt.Dev)
+	}
+	if rt.Table != topo.RouteTableMain {
+		parts = append(parts, "table", strconv.Itoa(rt.Table))
+	}
+	if rt.Metric != 0 {
+		parts = append(parts, "metric", strconv.Itoa(rt.Metric))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,112 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/topo"
+)
+
+func load(t *testing.T, name string) *topo.Snapshot {
+	t.Helper()
+	s, err := fixtures.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSameSnapshotNoChanges(t *testing.T) {
+	for _, name := range []string{"aio", "net", "cmp", "bad"} {
+		if r := Diff(load(t, name), load(t, name)); !r.Empty() {
+			t.Errorf("%s: %s", name, r.Text())
+		}
+	}
+}
+
+// Counters, flow ages, neighbours and the snapshot's time are not changes.
+func TestVolatileFactsIgnored(t *testing.T) {
+	a, b := load(t, "aio"), load(t, "aio")
+	b.TakenAt = b.TakenAt.Add(3600e9)
+	for i := range b.OVS.Bridges {
+		for j := range b.OVS.Bridges[i].Flows {
+			b.OVS.Bridges[i].Flows[j].Packets += 1000
+			b.OVS.Bridges[i].Flows[j].Duration += 60
+		}
+	}
+	for i := range b.Namespaces {
+		b.Namespaces[i].Neighbors = nil
+	}
+	b.Sources = nil
+	if r := Diff(a, b); !r.Empty() {
+		t.Errorf("%s", r.Text())
+	}
+}
+
+func TestChangesGroupedByObject(t *testing.T) {
+	a, b := load(t, "aio"), load(t, "aio")
+	// Retag one instance port, drop one DNAT rule, remove one floating IP.
+	var qvo string
+	for _, p := range b.Neutron.Ports {
+		if p.Role == topo.RoleInstance {
+			qvo = p.OVSPort
+			break
+		}
+	}
+	for i := range b.OVS.Bridges {
+		for j := range b.OVS.Bridges[i].Ports {
+			if b.OVS.Bridges[i].Ports[j].Name == qvo {
+				b.OVS.Bridges[i].Ports[j].Tag = 99
+			}
+		}
+	}
+	var dropped string
+	for i := range b.Namespaces {
+		if nat := b.Namespaces[i].NAT; nat != nil && dropped == "" {
+			for j, r := range nat.Rules {
+				if r.Target == "DNAT" {
+					dropped = r.Text()
+					nat.Rules = append(nat.Rules[:j], nat.Rules[j+1:]...)
+					break
+				}
+			}
+		}
+	}
+	r := Diff(a, b)
+	txt := r.Text()
+	if len(r.Groups) != 2 {
+		t.Fatalf("want the port and the router namespace:\n%s", txt)
+	}
+	if g := r.Groups[0]; g.Kind != "port" || len(g.Facts) != 1 || g.Facts[0].Name != "OVSDB port "+qvo || !strings.Contains(g.Facts[0].New, "tag 99") {
+		t.Errorf("port group %+v", g)
+	}
+	if g := r.Groups[1]; g.Kind != "namespace" || !strings.HasPrefix(g.Label, "qrouter-") || len(g.Facts) != 1 || g.Facts[0].Name != "NAT "+dropped || g.Facts[0].Change != Removed {
+		t.Errorf("namespace group %+v", g)
+	}
+	for _, want := range []string{"2 objects changed, 0 added, 0 removed", "~ OVSDB port " + qvo + ": ", "→ tag 99", "- NAT " + dropped} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("text lacks %q:\n%s", want, txt)
+		}
+	}
+}
+
+func TestAddedAndRemovedObjects(t *testing.T) {
+	a, b := load(t, "aio"), load(t, "aio")
+	// b lacks the last router: the old snapshot had it.
+	gone := b.Neutron.Routers[len(b.Neutron.Routers)-1]
+	b.Neutron.Routers = b.Neutron.Routers[:len(b.Neutron.Routers)-1]
+	r := Diff(a, b)
+	found := false
+	for _, g := range r.Groups {
+		if g.Kind == "router" && g.ID == gone.ID {
+			found = g.Change == Removed
+		}
+	}
+	if !found {
+		t.Errorf("router %s not removed:\n%s", gone.ID, r.Text())
+	}
+	if r := Diff(b, a); !strings.Contains(r.Text(), "+ router "+gone.ID+" (added)") {
+		t.Errorf("reverse:\n%s", r.Text())
+	}
+}
