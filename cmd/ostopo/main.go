@@ -120,6 +120,9 @@ commands:
                        send the host's default route through the management NIC;
                        a plan unless --apply, journalled, rolled back unless confirmed
   fix rollback         restore the routes from the last fix's journal
+  report -o FILE [--format html|md|svg|dot|json]
+                       a report for a ticket: self-contained HTML (drawing and
+                       tables), Markdown tables, the topology as SVG or dot
   diff OLD NEW [--json]
                        what changed between two snapshots, by Neutron object;
                        exit 0 same, 1 changed, 2 bad input
@@ -145,6 +148,7 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 		"doctor":   cmdDoctor,
 		"fix":      cmdFix,
 		"diff":     cmdDiff,
+		"report":   cmdReport,
 	}
 }
 

@@ -218,3 +218,53 @@ func TestFixCommandOnReplay(t *testing.T) {
 		}
 	}
 }
+
+func TestReportAndDiffCommands(t *testing.T) {
+	aio, bad := writeFixture(t, "aio"), writeFixture(t, "bad")
+	dir := t.TempDir()
+	for _, f := range []string{"html", "md", "svg", "dot", "json"} {
+		out := filepath.Join(dir, "r."+f)
+		if code, _, errOut := runCLI(t, "report", "--replay", aio, "-o", out); code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, errOut)
+		}
+		if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if code, _, _ := runCLI(t, "diff", aio, filepath.Join(dir, "r.json")); code != 0 {
+		t.Error("the json report is not the snapshot itself")
+	}
+	code, out, _ := runCLI(t, "diff", aio, bad)
+	if code != 1 || !strings.Contains(out, "objects changed") {
+		t.Errorf("diff of two nodes: exit %d\n%s", code, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--replay", aio}, "want -o FILE"},
+		{[]string{"report", "--replay", aio, "-o", filepath.Join(dir, "r.txt"), "--format", "svg"}, ""},
+		{[]string{"report", "--replay", aio, "-o", filepath.Join(dir, "r.pdf")}, `unknown format "pdf"`},
+		{[]string{"diff", aio}, "want two snapshot files"},
+		{[]string{"diff", aio, filepath.Join(dir, "r.md")}, "r.md"},
+		{[]string{"diff", "--bogus", aio, bad}, "flag provided but not defined"},
+	} {
+		code, _, errOut := runCLI(t, tc.args...)
+		if tc.want == "" { // --format overrides the extension
+			if code != 0 {
+				t.Errorf("%v: exit %d: %s", tc.args, code, errOut)
+			}
+			continue
+		}
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, %q; want 2 and %q on one line", tc.args, code, errOut, tc.want)
+		}
+	}
+	code, _, errOut := runCLI(t, "report", "--replay", filepath.Join(dir, "none.json"), "-o", filepath.Join(dir, "x.html"))
+	if code == 0 || !strings.Contains(errOut, "none.json") {
+		t.Errorf("missing snapshot: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.html")); err == nil {
+		t.Error("a failed report left a file")
+	}
+}
