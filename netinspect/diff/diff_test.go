@@ -4,22 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-func load(t *testing.T, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestSameSnapshotNoChanges(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp", "bad"} {
-		if r := Diff(load(t, name), load(t, name)); !r.Empty() {
+		if r := Diff(fixturetest.Load(t, name), fixturetest.Load(t, name)); !r.Empty() {
 			t.Errorf("%s: %s", name, r.Text())
 		}
 	}
@@ -27,7 +18,7 @@ func TestSameSnapshotNoChanges(t *testing.T) {
 
 // Counters, flow ages, neighbours and the snapshot's time are not changes.
 func TestVolatileFactsIgnored(t *testing.T) {
-	a, b := load(t, "aio"), load(t, "aio")
+	a, b := fixturetest.Load(t, "aio"), fixturetest.Load(t, "aio")
 	b.TakenAt = b.TakenAt.Add(3600e9)
 	for i := range b.OVS.Bridges {
 		for j := range b.OVS.Bridges[i].Flows {
@@ -45,7 +36,7 @@ func TestVolatileFactsIgnored(t *testing.T) {
 }
 
 func TestChangesGroupedByObject(t *testing.T) {
-	a, b := load(t, "aio"), load(t, "aio")
+	a, b := fixturetest.Load(t, "aio"), fixturetest.Load(t, "aio")
 	// Retag one instance port, drop one DNAT rule, remove one floating IP.
 	var qvo string
 	for _, p := range b.Neutron.Ports {
@@ -92,7 +83,7 @@ func TestChangesGroupedByObject(t *testing.T) {
 }
 
 func TestAddedAndRemovedObjects(t *testing.T) {
-	a, b := load(t, "aio"), load(t, "aio")
+	a, b := fixturetest.Load(t, "aio"), fixturetest.Load(t, "aio")
 	// b lacks the last router: the old snapshot had it.
 	gone := b.Neutron.Routers[len(b.Neutron.Routers)-1]
 	b.Neutron.Routers = b.Neutron.Routers[:len(b.Neutron.Routers)-1]

@@ -5,25 +5,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/lab"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-func load(t testing.TB, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestHealthyNodesAreClean(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp", "scale"} {
-		if fs := doctor.Run(load(t, name)); len(fs) != 0 || doctor.ExitCode(fs) != 0 {
+		if fs := doctor.Run(fixturetest.Load(t, name)); len(fs) != 0 || doctor.ExitCode(fs) != 0 {
 			t.Errorf("%s: %d findings, e.g. %+v", name, len(fs), fs[0])
 		}
 	}
@@ -33,7 +24,7 @@ func TestHealthyNodesAreClean(t *testing.T) {
 func TestBrokenNode(t *testing.T) {
 	spec := lab.Broken()
 	in := spec.Instances
-	fs := doctor.Run(load(t, "bad"))
+	fs := doctor.Run(fixturetest.Load(t, "bad"))
 	var ids []string
 	for _, f := range fs {
 		ids = append(ids, f.ID)
@@ -161,7 +152,7 @@ func TestEachCheck(t *testing.T) {
 	for _, tt := range tests {
 		delete(checks, tt.check)
 		t.Run(tt.check, func(t *testing.T) {
-			s := load(t, "aio")
+			s := fixturetest.Load(t, "aio")
 			tt.breakIt(s)
 			s.Neutron = neutron.Derive(s)
 			var got []doctor.Finding
@@ -189,7 +180,7 @@ func TestEachCheck(t *testing.T) {
 }
 
 func BenchmarkDoctorScale(b *testing.B) {
-	s := load(b, "scale")
+	s := fixturetest.Load(b, "scale")
 	for b.Loop() {
 		doctor.Run(s)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -11,7 +12,7 @@ import (
 // which object must report what. These are the branches the lab's faults do
 // not reach (wiring a real kernel cannot be talked into, or rarer setups).
 func TestDerivationCases(t *testing.T) {
-	aio := load(t, "aio")
+	aio := fixturetest.Load(t, "aio")
 	firstInstance := func(s *topo.Snapshot) topo.NPort {
 		for _, p := range s.Neutron.Ports {
 			if p.Role == topo.RoleInstance {
@@ -92,7 +93,7 @@ func TestDerivationCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := load(t, "aio")
+			s := fixturetest.Load(t, "aio")
 			tt.break_(s)
 			got := problems(derive(s))
 			for obj, ps := range got {
@@ -112,7 +113,7 @@ func TestDerivationCases(t *testing.T) {
 // An HA router without a state file is primary when it holds the addresses
 // (keepalived puts them only on the primary) and backup otherwise.
 func TestHARouterState(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	r := s.Neutron.Routers[0]
 	ns := s.Namespace(r.Namespace)
 	ns.Links = append(ns.Links, topo.Link{Name: "ha-0123456789a", Kind: "tuntap", OperState: "unknown", AdminUp: true})
@@ -139,7 +140,7 @@ func TestHARouterState(t *testing.T) {
 // A tap plugged straight into br-int is an instance with the OVS firewall
 // when table 60 has its entry flow, else one without firewall.
 func TestDirectTapFirewall(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	br := s.OVS.Bridge("br-int")
 	br.Ports = append(br.Ports, topo.Port{Name: "tapa1b2c3d4-e5", Tag: 2, OtherConfig: map[string]string{"net_uuid": s.Neutron.Networks[1].ID, "tag": "2"},
 		Interfaces: []topo.Interface{{Name: "tapa1b2c3d4-e5", OFPort: 77, ExternalIDs: map[string]string{

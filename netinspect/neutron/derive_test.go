@@ -6,19 +6,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/lab"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
-
-func load(t testing.TB, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // derive recomputes the Neutron view the way collection does.
 func derive(s *topo.Snapshot) topo.Neutron {
@@ -33,7 +25,7 @@ func TestFixturesMatchTheLabThatBuiltThem(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp", "bad", "scale"} {
 		t.Run(name, func(t *testing.T) {
 			spec, _ := lab.Named(name)
-			got := derive(load(t, name))
+			got := derive(fixturetest.Load(t, name))
 			for _, d := range spec.Check(got) {
 				t.Error(d)
 			}
@@ -46,7 +38,7 @@ func TestFixturesMatchTheLabThatBuiltThem(t *testing.T) {
 func TestDeriveReproducesRecording(t *testing.T) {
 	for _, name := range fixtures.Names() {
 		t.Run(name, func(t *testing.T) {
-			s := load(t, name)
+			s := fixturetest.Load(t, name)
 			want := s.Neutron
 			if diff := cmp.Diff(want, derive(s)); diff != "" {
 				t.Errorf("re-derived view differs from the recording (-recorded +derived):\n%s", diff)
@@ -91,7 +83,7 @@ func problems(n topo.Neutron) map[string][]string {
 func TestHealthyNodesHaveNoProblems(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp", "scale"} {
 		t.Run(name, func(t *testing.T) {
-			for obj, ps := range problems(derive(load(t, name))) {
+			for obj, ps := range problems(derive(fixturetest.Load(t, name))) {
 				t.Errorf("%s: %v", obj, ps)
 			}
 		})
@@ -102,7 +94,7 @@ func TestHealthyNodesHaveNoProblems(t *testing.T) {
 // nothing else is reported.
 func TestBrokenNodeReportsEachFault(t *testing.T) {
 	spec := lab.Broken()
-	got := problems(derive(load(t, "bad")))
+	got := problems(derive(fixturetest.Load(t, "bad")))
 	in := spec.Instances
 	want := map[string]string{
 		"port " + in[0].ID:                        "never bound",

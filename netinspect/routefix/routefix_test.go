@@ -6,21 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-func load(t *testing.T, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestDiagnoseKollaTrap(t *testing.T) {
-	f := Diagnose(load(t, "bad"))
+	f := Diagnose(fixturetest.Load(t, "bad"))
 	if len(f) != 1 {
 		t.Fatalf("findings %+v", f)
 	}
@@ -38,7 +29,7 @@ func TestDiagnoseKollaTrap(t *testing.T) {
 
 func TestDiagnoseHealthyNodes(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp"} {
-		if f := Diagnose(load(t, name)); len(f) != 0 {
+		if f := Diagnose(fixturetest.Load(t, name)); len(f) != 0 {
 			t.Errorf("%s: %+v", name, f)
 		}
 	}
@@ -47,7 +38,7 @@ func TestDiagnoseHealthyNodes(t *testing.T) {
 // Not only the default route: any route someone chose, through a port of
 // an OVS bridge, a NIC that is down, or one without carrier.
 func TestDiagnoseOtherRoutes(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	root := s.Root()
 	root.Routes = append(root.Routes,
 		topo.Route{Table: topo.RouteTableMain, Dst: "198.51.100.0/24", Gateway: "203.0.113.254", Dev: "eth4", Protocol: "static", Family: 4},
@@ -68,7 +59,7 @@ func TestDiagnoseOtherRoutes(t *testing.T) {
 }
 
 func TestPlan(t *testing.T) {
-	s := load(t, "bad")
+	s := fixturetest.Load(t, "bad")
 	p, err := NewPlan(s, "", "10.20.0.1")
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +102,7 @@ func TestPlan(t *testing.T) {
 			t.Errorf("gateway %q accepted", gw)
 		}
 	}
-	down := load(t, "bad")
+	down := fixturetest.Load(t, "bad")
 	down.Root().Link("eth1").OperState = "down"
 	if p, _ := NewPlan(down, "eth1", "10.20.0.1"); p.OK() {
 		t.Error("a plan over a NIC that is down passed")
@@ -119,7 +110,7 @@ func TestPlan(t *testing.T) {
 }
 
 func TestPersistFor(t *testing.T) {
-	p, _ := NewPlan(load(t, "bad"), "eth1", "10.20.0.1")
+	p, _ := NewPlan(fixturetest.Load(t, "bad"), "eth1", "10.20.0.1")
 	mk := func(t *testing.T, files ...string) string {
 		etc := t.TempDir()
 		for _, f := range files {

@@ -6,20 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
-
-func load(t testing.TB, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func kinds(r *trace.Result) string {
 	var k []string
@@ -33,7 +24,7 @@ func kinds(r *trace.Result) string {
 func fip(s *topo.Snapshot) topo.FloatingIP { return s.Neutron.Routers[0].FloatingIPs[0] }
 
 func TestCompleteToLocalInstance(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	f := fip(s)
 	r, err := trace.Trace(s, f.FloatingIP, trace.Options{})
 	if err != nil {
@@ -72,7 +63,7 @@ func TestCompleteToLocalInstance(t *testing.T) {
 }
 
 func TestLeavesThroughBrTun(t *testing.T) {
-	s := load(t, "net")
+	s := fixturetest.Load(t, "net")
 	r, err := trace.Trace(s, fip(s).FloatingIP, trace.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +82,7 @@ func TestLeavesThroughBrTun(t *testing.T) {
 }
 
 func TestReverse(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	f := fip(s)
 	r, err := trace.Trace(s, f.FloatingIP, trace.Options{Reverse: true})
 	if err != nil {
@@ -250,7 +241,7 @@ func TestBrokenCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := load(t, tt.fixture)
+			s := fixturetest.Load(t, tt.fixture)
 			f := fip(s)
 			inst := s.Neutron.Port(f.PortID)
 			qr := s.Neutron.Routers[0].Interfaces[0].Device
@@ -278,7 +269,7 @@ func TestBrokenCases(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	for _, in := range []string{"not-an-ip", "198.51.100.7", "00000000-0000-4000-a000-000000000000"} {
 		if _, err := trace.Trace(s, in, trace.Options{}); err == nil {
 			t.Errorf("Trace(%q) succeeded", in)
@@ -289,7 +280,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func BenchmarkTraceScale(b *testing.B) {
-	s := load(b, "scale")
+	s := fixturetest.Load(b, "scale")
 	ip := fip(s).FloatingIP
 	for b.Loop() {
 		if _, err := trace.Trace(s, ip, trace.Options{}); err != nil {

@@ -5,24 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
-
-func load(t *testing.T, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // Every bridge and every instance chain is drawn, with what the ports
 // table knows, for each recorded node.
 func TestSVGDrawsEverything(t *testing.T) {
 	for _, name := range []string{"aio", "net", "cmp", "bad"} {
-		s := load(t, name)
+		s := fixturetest.Load(t, name)
 		svg := SVG(s)
 		for _, b := range s.OVS.Bridges {
 			if !strings.Contains(svg, `class="bridge" data-name="`+b.Name+`"`) {
@@ -52,7 +43,7 @@ func TestSVGDrawsEverything(t *testing.T) {
 // Large nodes: chains are collapsed per network, so the drawing stays a
 // size a person can read, and every network still has its block.
 func TestLargeNodeCollapses(t *testing.T) {
-	s := load(t, "scale")
+	s := fixturetest.Load(t, "scale")
 	svg := SVG(s)
 	if got := strings.Count(svg, `class="chain"`); got > maxChains*len(s.Neutron.Networks) {
 		t.Errorf("%d chains drawn", got)
@@ -72,7 +63,7 @@ var external = regexp.MustCompile(`(?i)\b(src|href|xlink:href)\s*=|url\(|@import
 
 func TestHTMLSelfContained(t *testing.T) {
 	for _, name := range []string{"aio", "bad", "scale"} {
-		page := HTML(load(t, name))
+		page := HTML(fixturetest.Load(t, name))
 		if m := external.FindString(page); m != "" {
 			t.Errorf("%s: %q in the page", name, m)
 		}
@@ -88,7 +79,7 @@ func TestHTMLSelfContained(t *testing.T) {
 }
 
 func TestMarkdownAndDot(t *testing.T) {
-	s := load(t, "bad")
+	s := fixturetest.Load(t, "bad")
 	md := Markdown(s)
 	for _, h := range []string{"## Networks\n\n| local VLAN |", "## Ports", "## Routers and floating IPs", "## Namespaces", "## Problems\n\n| severity |"} {
 		if !strings.Contains(md, h) {
