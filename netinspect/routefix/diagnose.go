@@ -1,7 +1,8 @@
 // Package routefix diagnoses and plans the "default route via the
 // management NIC" repair. Diagnosis and plan are pure functions of a
-// snapshot; Apply (apply_linux.go) is the only code in ostopo that changes
-// a node, and it journals first and rolls back on its own.
+// snapshot. Apply (apply_linux.go) and Persistence.Write (persist.go,
+// only on --persist) are the only code in ostopo that changes a node: Apply
+// journals first and rolls back on its own, and both log to fix.log.
 package routefix
 
 import (
