@@ -48,6 +48,7 @@ type fixSession struct {
 	answer   chan bool     // to it: keep the new route?
 	deadline time.Time     // of the keep countdown
 	quit     bool          // the operator quit while the fix ran: roll back, then quit
+	started  chan struct{} // closed when the command started Apply
 	finished chan struct{} // closed when Apply has returned
 }
 
@@ -156,16 +157,17 @@ func (m *Model) fixAnswer(text string) tea.Cmd {
 	return nil
 }
 
-// applyFix runs Apply in a goroutine; its progress comes back as messages.
+// applyFix returns the command that starts Apply (Update itself starts
+// nothing); its progress comes back as messages.
 func (m *Model) applyFix() tea.Cmd {
 	s := m.fix
 	s.stage = fixApplying
 	s.events = make(chan fixEvent, 16)
 	s.answer = make(chan bool, 1)
-	s.finished = make(chan struct{})
+	s.started, s.finished = make(chan struct{}), make(chan struct{})
 	fixer, ctx, plan := m.opt.Fixer, m.ctx, s.plan
 	timeout := fixer.ConfirmTimeout()
-	go func() {
+	apply := func() {
 		confirm := func(ctx context.Context) (bool, error) {
 			if ctx.Err() == nil {
 				s.events <- fixEvent{waiting: true}
@@ -188,8 +190,12 @@ func (m *Model) applyFix() tea.Cmd {
 		err := fixer.Apply(ctx, plan, confirm, say)
 		close(s.finished)
 		s.events <- fixEvent{done: true, err: err}
-	}()
-	return nextFixEvent(s.events)
+	}
+	return func() tea.Msg {
+		close(s.started)
+		go apply()
+		return <-s.events
+	}
 }
 
 func nextFixEvent(ch chan fixEvent) tea.Cmd {
@@ -329,8 +335,13 @@ func (m *Model) fixKey(msg tea.KeyMsg) tea.Cmd {
 // (a signal cancelled its context: it is restoring the old routes) has
 // returned, so that ostopo never exits with an unconfirmed route in place.
 func (m *Model) WaitForRepair(timeout time.Duration) bool {
-	if m.fix == nil || m.fix.finished == nil {
+	if m.fix == nil || m.fix.started == nil {
 		return true
+	}
+	select {
+	case <-m.fix.started:
+	default:
+		return true // the program ended before Apply began: nothing changed
 	}
 	select {
 	case <-m.fix.finished:
