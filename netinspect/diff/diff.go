@@ -12,7 +12,8 @@ package diff
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,18 +60,8 @@ func (r *Result) Empty() bool { return len(r.Groups) == 0 }
 func Diff(old, new *topo.Snapshot) *Result {
 	a, b := flatten(old), flatten(new)
 	r := &Result{OldHost: old.Host, NewHost: new.Host, Groups: []Group{}}
-	keys := map[groupKey]bool{}
-	for k := range a.groups {
-		keys[k] = true
-	}
-	for k := range b.groups {
-		keys[k] = true
-	}
-	ordered := make([]groupKey, 0, len(keys))
-	for k := range keys {
-		ordered = append(ordered, k)
-	}
-	sort.Slice(ordered, func(i, j int) bool { return ordered[i].less(ordered[j]) })
+	ordered := unionKeys(a.groups, b.groups)
+	slices.SortFunc(ordered, groupKey.compare)
 	for _, k := range ordered {
 		ga, gb := a.groups[k], b.groups[k]
 		g := Group{Kind: k.kind, ID: k.id, Change: Changed}
@@ -91,32 +82,19 @@ func Diff(old, new *topo.Snapshot) *Result {
 }
 
 func compare(a, b *group) []Fact {
-	names := map[string]bool{}
+	var fa, fb map[string]string
 	if a != nil {
-		for n := range a.facts {
-			names[n] = true
-		}
+		fa = a.facts
 	}
 	if b != nil {
-		for n := range b.facts {
-			names[n] = true
-		}
+		fb = b.facts
 	}
-	sorted := make([]string, 0, len(names))
-	for n := range names {
-		sorted = append(sorted, n)
-	}
-	sort.Strings(sorted)
+	sorted := unionKeys(fa, fb)
+	slices.Sort(sorted)
 	var out []Fact
 	for _, n := range sorted {
-		var va, vb string
-		var ina, inb bool
-		if a != nil {
-			va, ina = a.facts[n]
-		}
-		if b != nil {
-			vb, inb = b.facts[n]
-		}
+		va, ina := fa[n]
+		vb, inb := fb[n]
 		switch {
 		case !ina:
 			out = append(out, Fact{Name: n, Change: Added, New: vb})
@@ -188,11 +166,22 @@ func kindOrder(kind string) int {
 	return strings.Index("network port router namespace bridge", kind)
 }
 
-func (k groupKey) less(o groupKey) bool {
+func (k groupKey) compare(o groupKey) int {
 	if k.kind != o.kind {
-		return kindOrder(k.kind) < kindOrder(o.kind)
+		return kindOrder(k.kind) - kindOrder(o.kind)
 	}
-	return k.id < o.id
+	return strings.Compare(k.id, o.id)
+}
+
+// unionKeys is every key of a and of b, once.
+func unionKeys[K comparable, V any](a, b map[K]V) []K {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 type group struct {
@@ -392,7 +381,7 @@ func linkFact(l topo.Link) string {
 	for _, a := range l.Addrs {
 		addrs = append(addrs, a.Prefix)
 	}
-	sort.Strings(addrs)
+	slices.Sort(addrs)
 	if len(addrs) > 0 {
 		parts = append(parts, strings.Join(addrs, " "))
 	}
@@ -414,12 +403,7 @@ func portFact(p topo.Port) string {
 		if i.Type != "" {
 			parts = append(parts, i.Type)
 		}
-		keys := make([]string, 0, len(i.Options))
-		for k := range i.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(i.Options)) {
 			parts = append(parts, k+"="+i.Options[k])
 		}
 	}
