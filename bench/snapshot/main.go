@@ -66,7 +66,7 @@ func run(runs, networks, perNetwork, routers int, maxRatio, maxRSS float64, chec
 	}
 	fmt.Printf("lab: ovs-vswitchd settled after %.1fs\n", time.Since(start).Seconds())
 
-	flags := []string{"--ovsdb", l.OVSDB(), "--ovs-rundir", l.RunDir(), "--netns-dir", l.NetnsDir(), "--neutron-state-dir", l.StateDir()}
+	flags := l.OstopoFlags()
 	ostopo := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", "/dev/null"}, flags...)
 	sweep := []string{"netns", "exec", l.Node, "sh", "-c", manualSweep(l)}
 

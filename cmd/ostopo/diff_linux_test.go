@@ -29,7 +29,7 @@ func TestDiffOnLabNode(t *testing.T) {
 	snap := func(name string) string {
 		t.Helper()
 		out := filepath.Join(dir, name+".json")
-		args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, labFlags(l)...)
+		args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, l.OstopoFlags()...)
 		if b, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 			t.Fatalf("snapshot: %v: %s", err, b)
 		}

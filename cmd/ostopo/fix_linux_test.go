@@ -94,7 +94,7 @@ func TestFixDefaultRouteOnLabNode(t *testing.T) {
 
 	run := func(t *testing.T, stdin string, args ...string) (string, string, int) {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, labFlags(l)...)...)
+		cmd := exec.Command(bin, append(args, l.OstopoFlags()...)...)
 		cmd.Stdin = strings.NewReader(stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -214,7 +214,7 @@ func TestFixDefaultRouteOnLabNode(t *testing.T) {
 		reset(t)
 		dir := t.TempDir()
 		start := time.Now()
-		cmd := exec.Command(bin, append(append(fix, "--apply", "--confirm-timeout", "1s", "--state-dir", dir), labFlags(l)...)...)
+		cmd := exec.Command(bin, append(append(fix, "--apply", "--confirm-timeout", "1s", "--state-dir", dir), l.OstopoFlags()...)...)
 		stdin, err := cmd.StdinPipe() // open and silent: an operator who walked away
 		if err != nil {
 			t.Fatal(err)
@@ -268,7 +268,7 @@ func TestFixDefaultRouteOnLabNode(t *testing.T) {
 	// waiting starts a fix that waits for an answer that never comes.
 	waiting := func(t *testing.T, dir string) *exec.Cmd {
 		t.Helper()
-		cmd := exec.Command(bin, append(append(fix, "--apply", "--state-dir", dir), labFlags(l)...)...)
+		cmd := exec.Command(bin, append(append(fix, "--apply", "--state-dir", dir), l.OstopoFlags()...)...)
 		stdin, err := cmd.StdinPipe() // open, silent: ostopo waits for the answer
 		if err != nil {
 			t.Fatal(err)
@@ -327,7 +327,7 @@ func TestFixDefaultRouteOnLabNode(t *testing.T) {
 	// The TUI's action key, as a person uses it: the finding in Problems,
 	// F, the gateway, the plan, a typed yes, the countdown, the result.
 	tui := func(t *testing.T, dir, timeout string) *tmuxSession {
-		argv := append([]string{"ip", "netns", "exec", l.Node, bin, "--view", "problems", "--state-dir", dir, "--confirm-timeout", timeout}, labFlags(l)...)
+		argv := append([]string{"ip", "netns", "exec", l.Node, bin, "--view", "problems", "--state-dir", dir, "--confirm-timeout", timeout}, l.OstopoFlags()...)
 		s := startTmux(t, 160, 48, argv...)
 		s.waitFor("leaves through a port of an OVS bridge", "eth4 is a port of br-ex")
 		s.send("F")

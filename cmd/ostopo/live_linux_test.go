@@ -40,17 +40,13 @@ func openDir(t *testing.T) string {
 	return dir
 }
 
-func labFlags(l *lab.Lab) []string {
-	return []string{"--ovsdb", l.OVSDB(), "--ovs-rundir", l.RunDir(), "--netns-dir", l.NetnsDir(), "--neutron-state-dir", l.StateDir()}
-}
-
 // As an operator runs it on the node: ip netns exec <node> ostopo snapshot.
 func TestSnapshotOnLabNode(t *testing.T) {
 	spec := lab.AllInOne()
 	l := labtest.Build(t, spec)
 	bin := buildBinary(t)
 	out := filepath.Join(t.TempDir(), "snap.json")
-	args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, labFlags(l)...)
+	args := append([]string{"netns", "exec", l.Node, bin, "snapshot", "-o", out}, l.OstopoFlags()...)
 	cmd := exec.Command("ip", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -75,7 +71,7 @@ func TestSnapshotNotRoot(t *testing.T) {
 	l := labtest.Build(t, lab.ComputeNode())
 	bin := buildBinary(t)
 	out := filepath.Join(openDir(t), "snap.json")
-	cmd := exec.Command(bin, append([]string{"snapshot", "-o", out, "--netns-dir", "/run/netns"}, labFlags(l)[:4]...)...)
+	cmd := exec.Command(bin, append([]string{"snapshot", "-o", out, "--netns-dir", "/run/netns"}, l.OstopoFlags()[:4]...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -121,7 +117,7 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 	bin := buildBinary(t)
 	rec := filepath.Join(t.TempDir(), "rec.json")
 	fip := spec.Routers[0].FIPs[0].Floating
-	args := append([]string{"netns", "exec", l.Node, bin, "trace", fip, "--json", "--record", rec}, labFlags(l)...)
+	args := append([]string{"netns", "exec", l.Node, bin, "trace", fip, "--json", "--record", rec}, l.OstopoFlags()...)
 	out, err := exec.Command("ip", args...).Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
