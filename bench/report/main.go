@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/ostopo/ostopo/bench/internal/benchbin"
 )
 
 func main() {
@@ -27,16 +29,12 @@ func main() {
 }
 
 func run(runs int, check bool) error {
-	dir, err := os.MkdirTemp("", "ostopo-bench-report-")
+	bin, replay, cleanup, err := benchbin.Build("ostopo-bench-report-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "ostopo")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ostopo").CombinedOutput(); err != nil {
-		return fmt.Errorf("build ostopo: %v\n%s", err, out)
-	}
-	replay := "fixtures/snapshots/scale.json.gz"
+	defer cleanup()
+	dir := filepath.Dir(bin)
 	timed := func(args ...string) (time.Duration, error) {
 		var ds []time.Duration
 		for i := range runs + 1 {

@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/ostopo/ostopo/bench/internal/benchbin"
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
@@ -64,23 +64,11 @@ func main() {
 
 // command times the built binary tracing one IP from the recorded file.
 func command(ip string) (time.Duration, error) {
-	dir, err := os.MkdirTemp("", "ostopo-bench-trace-")
+	bin, file, cleanup, err := benchbin.Build("ostopo-bench-trace-")
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "ostopo")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ostopo").CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("build: %v: %s", err, out)
-	}
-	raw, err := fixtures.Raw("scale")
-	if err != nil {
-		return 0, err
-	}
-	file := filepath.Join(dir, "scale.json.gz")
-	if err := os.WriteFile(file, raw, 0o644); err != nil {
-		return 0, err
-	}
+	defer cleanup()
 	var ds []time.Duration
 	for range 5 {
 		start := time.Now()

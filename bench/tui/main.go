@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +21,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/ostopo/ostopo/bench/internal/benchbin"
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui"
@@ -111,23 +111,11 @@ func firstFrame() (time.Duration, error) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		return 0, fmt.Errorf("no tmux")
 	}
-	dir, err := os.MkdirTemp("", "ostopo-bench-tui-")
+	bin, snapFile, cleanup, err := benchbin.Build("ostopo-bench-tui-")
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "ostopo")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ostopo").CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("build: %v: %s", err, out)
-	}
-	raw, err := fixtures.Raw("scale")
-	if err != nil {
-		return 0, err
-	}
-	snapFile := filepath.Join(dir, "scale.json.gz")
-	if err := os.WriteFile(snapFile, raw, 0o644); err != nil {
-		return 0, err
-	}
+	defer cleanup()
 	var ds []time.Duration
 	for i := range 6 {
 		// A socket per run: killing the last session makes a tmux server
