@@ -68,12 +68,7 @@ func Diagnose(s *topo.Snapshot) []Finding {
 	if root == nil {
 		return nil
 	}
-	bridgeOf := map[string]string{}
-	for _, b := range s.OVS.Bridges {
-		for _, p := range b.Ports {
-			bridgeOf[p.Name] = b.Name
-		}
-	}
+	bridgeOf := bridgePorts(s)
 	var out []Finding
 	for _, rt := range root.Routes {
 		if rt.Table != topo.RouteTableMain || rt.Protocol == "kernel" || rt.Dev == "" ||
@@ -94,6 +89,17 @@ func Diagnose(s *topo.Snapshot) []Finding {
 		}
 		f.Candidates = Candidates(root, bridgeOf)
 		out = append(out, f)
+	}
+	return out
+}
+
+// bridgePorts maps each OVS port name to its bridge.
+func bridgePorts(s *topo.Snapshot) map[string]string {
+	out := map[string]string{}
+	for _, b := range s.OVS.Bridges {
+		for _, p := range b.Ports {
+			out[p.Name] = b.Name
+		}
 	}
 	return out
 }

@@ -55,12 +55,7 @@ func NewPlan(s *topo.Snapshot, dev, gateway string) (*Plan, error) {
 	if root == nil {
 		return nil, errors.New("the snapshot has no node namespace")
 	}
-	bridgeOf := map[string]string{}
-	for _, b := range s.OVS.Bridges {
-		for _, p := range b.Ports {
-			bridgeOf[p.Name] = b.Name
-		}
-	}
+	bridgeOf := bridgePorts(s)
 	if dev == "" {
 		c := Candidates(root, bridgeOf)
 		if len(c) == 0 {
