@@ -49,6 +49,11 @@ func (o *OpenFlow) target(bridge string) string {
 // Describe says how ovs-ofctl is run.
 func (o *OpenFlow) Describe() string { return o.tool.Describe() }
 
+// DefaultProtocolOK says whether a bridge with these protocols is dumped
+// with ovs-ofctl's default (OpenFlow 1.0 and Nicira extensions), as
+// DumpFlows(ctx, bridge, nil) does.
+func DefaultProtocolOK(protocols []string) bool { return protocolFlag(protocols) == nil }
+
 // protocolFlag returns "-O <newest>" when the bridge refuses OpenFlow 1.0,
 // which plain ovs-ofctl speaks (Neutron always allows OpenFlow10, but an
 // operator may have changed it).

@@ -7,6 +7,7 @@
 // missed. Needs root and OVS.
 //
 //	go run ./bench/snapshot [-check] [-runs 5] [-networks 20 -per-network 50 -routers 10]
+//	go run ./bench/snapshot -lab DIR   (a lab built by `labctl build scale`, kept)
 package main
 
 import (
@@ -34,14 +35,15 @@ func main() {
 	maxRatio := flag.Float64("max-ratio", 0.25, "fail when ostopo/manual exceeds this")
 	maxRSS := flag.Float64("max-rss-mb", 100, "fail when ostopo's peak RSS exceeds this")
 	check := flag.Bool("check", false, "exit 1 when a target is missed")
+	labDir := flag.String("lab", "", "use the lab in `DIR` (built by labctl) instead of building one")
 	flag.Parse()
-	if err := run(*runs, *networks, *perNetwork, *routers, *maxRatio, *maxRSS, *check); err != nil {
+	if err := run(*labDir, *runs, *networks, *perNetwork, *routers, *maxRatio, *maxRSS, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, networks, perNetwork, routers int, maxRatio, maxRSS float64, check bool) error {
+func run(labDir string, runs, networks, perNetwork, routers int, maxRatio, maxRSS float64, check bool) error {
 	ctx := context.Background()
 	if err := lab.Preflight(); err != nil {
 		return err
@@ -52,15 +54,14 @@ func run(runs, networks, perNetwork, routers int, maxRatio, maxRSS float64, chec
 	}
 	defer os.Remove(bin)
 
-	start := time.Now()
-	l, err := lab.Build(ctx, lab.Scale(networks, perNetwork, routers))
+	l, err := buildOrLoad(ctx, labDir, networks, perNetwork, routers)
 	if err != nil {
 		return err
 	}
-	defer l.Destroy(context.Background())
-	fmt.Printf("lab: %d instances, %d networks, %d routers built in %.1fs\n",
-		networks*perNetwork, networks, routers, time.Since(start).Seconds())
-	start = time.Now()
+	if labDir == "" {
+		defer l.Destroy(context.Background())
+	}
+	start := time.Now()
 	if err := l.WaitQuiet(ctx, 90*time.Second); err != nil {
 		return err
 	}
@@ -122,6 +123,22 @@ func run(runs, networks, perNetwork, routers int, maxRatio, maxRSS float64, chec
 		return fmt.Errorf("targets missed")
 	}
 	return nil
+}
+
+// buildOrLoad builds the scale lab, removed when the process ends, or
+// loads one built earlier (kept, so that repeated runs skip the build).
+func buildOrLoad(ctx context.Context, dir string, networks, perNetwork, routers int) (*lab.Lab, error) {
+	if dir != "" {
+		return lab.Load(dir)
+	}
+	start := time.Now()
+	l, err := lab.Build(ctx, lab.Scale(networks, perNetwork, routers))
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("lab: %d instances, %d networks, %d routers built in %.1fs\n",
+		networks*perNetwork, networks, routers, time.Since(start).Seconds())
+	return l, nil
 }
 
 // manualSweep is what an operator types to see the same facts: OVSDB,

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -21,6 +22,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	stopProfile := startProfile()
+	if !isTUI(os.Args[1:]) {
+		oneShotGC()
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
@@ -152,8 +156,45 @@ func commands() map[string]func(ctx context.Context, args []string, stdout, stde
 	}
 }
 
+// isTUI says whether the arguments start the interactive debugger (no
+// command, only flags) rather than a command.
+func isTUI(args []string) bool {
+	return len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help"
+}
+
+// oneShotGC lets a command that runs once and exits collect garbage less
+// often. Such a run keeps nearly all it allocates (the snapshot) until it
+// writes its answer, so at Go's default (GOGC=100) the collector marks the
+// growing snapshot again every time the heap doubles: 11 collections and
+// a tenth of `ostopo snapshot`'s CPU on a 1000-instance node, against 3
+// at 400 (peak RSS 38 -> 53 MB). The soft limit stops a far bigger node
+// from growing to five times its live heap. The TUI runs for hours and
+// keeps Go's defaults; GOGC or GOMEMLIMIT in the environment win.
+func oneShotGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(oneShotGCPercent)
+	debug.SetMemoryLimit(256 << 20)
+}
+
+const oneShotGCPercent = 400
+
+// lastPhaseGC stops collecting garbage for a one-shot command's last
+// phase: what it allocates then (the encoded document, the Neutron view)
+// lives until the process exits, so a collection there only marks the
+// whole snapshot once more while the answer waits: 2-3% of `ostopo
+// snapshot` on a 1000-instance node, for no change in peak RSS. The soft
+// memory limit set by oneShotGC still holds. A process oneShotGC did not
+// tune (a test calling run, GOGC in the environment) is left as it is.
+func lastPhaseGC() {
+	if prev := debug.SetGCPercent(-1); prev != oneShotGCPercent {
+		debug.SetGCPercent(prev)
+	}
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help" {
+	if isTUI(args) {
 		return cmdTUI(ctx, args, stdout, stderr)
 	}
 	switch args[0] {

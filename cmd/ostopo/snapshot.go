@@ -13,6 +13,7 @@ import (
 
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/collect"
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -27,11 +28,21 @@ func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
-	snap, code := loadSnapshot(ctx, &g, stderr)
+	// A live snapshot's Neutron view is worked out while the facts are
+	// being encoded (topo.EncodeDeriving); a recorded one has it already.
+	live := !g.demo && g.replay == ""
+	snap, code := loadSnapshotWith(ctx, &g, stderr, collect.Facts)
 	if snap == nil {
 		return code
 	}
 	encode := func(w io.Writer) error {
+		lastPhaseGC()
+		switch {
+		case live && !pretty:
+			return topo.EncodeDeriving(w, snap, neutron.Derive)
+		case live:
+			snap.Neutron = neutron.Derive(snap)
+		}
 		if pretty {
 			return topo.EncodeIndent(w, snap)
 		}
@@ -62,6 +73,13 @@ func cmdSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // reporting on stderr what could not be read. A nil snapshot means nothing
 // useful was produced; the int is the exit code.
 func loadSnapshot(ctx context.Context, g *globals, stderr io.Writer) (*topo.Snapshot, int) {
+	return loadSnapshotWith(ctx, g, stderr, collect.Collect)
+}
+
+// loadSnapshotWith is loadSnapshot reading a live node with collector
+// (collect.Collect, or collect.Facts to leave the Neutron view to the
+// caller).
+func loadSnapshotWith(ctx context.Context, g *globals, stderr io.Writer, collector func(context.Context, collect.Options) (*topo.Snapshot, error)) (*topo.Snapshot, int) {
 	if g.demo {
 		snap, err := fixtures.Load("aio")
 		if err != nil {
@@ -80,7 +98,7 @@ func loadSnapshot(ctx context.Context, g *globals, stderr io.Writer) (*topo.Snap
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
-	snap, err := collect.Collect(ctx, g.collectOptions())
+	snap, err := collector(ctx, g.collectOptions())
 	if err != nil {
 		fmt.Fprintf(stderr, "ostopo: %v\n", err)
 		return nil, exitFail

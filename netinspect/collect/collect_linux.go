@@ -12,18 +12,17 @@ import (
 
 	"github.com/digitalocean/go-openvswitch/ovsdb"
 	"github.com/ostopo/ostopo/netinspect/netnsx"
-	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
-// Collect reads the whole node. It always returns a snapshot: a source that
-// fails is recorded in Sources and never hides the others. The error is
-// non-nil only when the context was canceled (not merely out of time).
-func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
+// Facts is Collect without the Neutron view, for a caller that derives it
+// while doing something else with the facts (topo.EncodeDeriving).
+func Facts(ctx context.Context, o Options) (*topo.Snapshot, error) {
 	o = o.withDefaults()
 	snap := &topo.Snapshot{Schema: topo.Schema, TakenAt: o.Now().UTC()}
 	var rec recorder
@@ -51,8 +50,6 @@ func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
 
 	snap.Sources = rec.sources
 	snap.Host = hostName(snap.OVS)
-	snap.Neutron = neutron.Derive(snap)
-	snap.Normalize()
 	return snap, nil
 }
 
@@ -70,42 +67,9 @@ func hostName(o topo.OVS) string {
 	return h
 }
 
-// recorder collects source outcomes from concurrent readers.
-type recorder struct {
-	mu      sync.Mutex
-	sources []topo.Source
-}
-
-func (r *recorder) add(name, detail string, err error) {
-	s := topo.Source{Name: name, OK: err == nil, Detail: detail}
-	if err != nil {
-		s.Error = explain(err)
-	}
-	r.mu.Lock()
-	r.sources = append(r.sources, s)
-	r.mu.Unlock()
-}
-
-// explain adds what an operator needs to know to a permission error.
-func explain(err error) string {
-	msg := err.Error()
-	switch {
-	case errors.Is(err, os.ErrPermission) && strings.Contains(msg, "namespace"):
-		return msg + " (entering a namespace needs root: CAP_SYS_ADMIN)"
-	case errors.Is(err, os.ErrPermission) && strings.Contains(msg, "OVSDB"):
-		return msg + " (the OVSDB socket is root's: run as root)"
-	case errors.Is(err, os.ErrPermission):
-		return msg + " (run as root)"
-	case strings.Contains(msg, "namespace") && strings.Contains(msg, "operation not permitted"):
-		return msg + " (entering a namespace needs root: CAP_SYS_ADMIN)"
-	case strings.Contains(msg, "you must be root") || strings.Contains(msg, "Permission denied"):
-		return msg + " (iptables needs root: CAP_NET_ADMIN)"
-	}
-	return msg
-}
-
 func collectOVS(ctx context.Context, o Options, rec *recorder) topo.OVS {
 	empty := topo.OVS{Managers: []topo.Manager{}, Bridges: []topo.Bridge{}}
+	flows := startFlowDumps(ctx, o)
 	db, err := ovs.Dial(ctx, o.OVSDB)
 	if err != nil {
 		where := ""
@@ -113,48 +77,21 @@ func collectOVS(ctx context.Context, o Options, rec *recorder) topo.OVS {
 			where = db.Where
 		}
 		rec.add("ovsdb", where, err)
+		flows.wait()
 		return empty
 	}
 	defer db.Close()
-	// The bridge list is small and answers first: start the flow dumps
-	// with it while the big Port and Interface tables are still coming.
-	flows := map[string][]topo.Flow{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	dumpFlows := func(bridges []ovsdb.Row) {
-		of, ofErr := ovs.NewOpenFlow(ctx, o.Runner, o.OVSRunDir)
-		for _, row := range bridges {
-			name, protocols := ovs.BridgeHeader(row)
-			if ofErr != nil {
-				rec.add("openflow/"+name, "", ofErr)
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				f, err := of.DumpFlows(ctx, name, protocols)
-				rec.add("openflow/"+name, of.Describe(), err)
-				mu.Lock()
-				flows[name] = f
-				mu.Unlock()
-			}()
-		}
-	}
-	raw, err := db.ReadAll(ctx, dumpFlows)
+	raw, err := db.ReadAll(ctx, func(rows []ovsdb.Row) { flows.bridges(ctx, rows) })
 	var state topo.OVS
 	if err == nil {
 		state, err = ovs.Decode(raw)
 	}
 	rec.add("ovsdb", db.Where, err)
-	wg.Wait()
 	if err != nil {
+		flows.wait()
 		return empty
 	}
-	for i := range state.Bridges {
-		if f := flows[state.Bridges[i].Name]; f != nil {
-			state.Bridges[i].Flows = f
-		}
-	}
+	flows.attach(state.Bridges, rec)
 	return state
 }
 
@@ -216,6 +153,10 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 			r.handle.Close()
 		}
 		if r.state != nil {
+			// Sorted here (after the veth peers, which point into the
+			// links), while OVS may still be read, rather than in the
+			// snapshot's last, single-threaded steps.
+			r.state.ns.Normalize()
 			out = append(out, r.state.ns)
 		}
 	}
@@ -237,42 +178,24 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 		return
 	}
 	r.handle = h
-	open := func() (*netlink.Handle, error) {
-		// Route netlink only: the xfrm and netfilter sockets a handle opens
-		// by default cost a setns each and are never used.
-		if r.file.Path == ownNamespace {
-			// Reading the namespace we are in needs no setns, hence no root.
-			return netlink.NewHandle(unix.NETLINK_ROUTE)
-		}
-		return netlink.NewHandleAt(h, unix.NETLINK_ROUTE)
-	}
-	r.nl, err = open()
+	socks, fwd, fwdErr, err := enterNamespace(r)
 	if err != nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
 		return
 	}
-	// Only the node's own namespace is big enough for a second socket (and
-	// its setns) to pay off; the others are read on one.
-	h2 := r.nl
-	if ns.Root {
-		if h2, err = open(); err != nil {
-			rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
-			return
-		}
-		defer h2.Close()
-	}
-	r.state, err = readKernel(r.nl, h2, &ns)
+	defer socks.links.Close()
+	defer socks.rest.Close()
+	r.state, err = readKernel(socks, &ns)
 	if r.state == nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("read namespace %s: %w", label, err))
 		return
 	}
 	rec.add("netlink/"+label, r.file.Path, err)
 
-	fwd, err := readIPForward(r.file)
-	if err == nil {
+	if fwdErr == nil {
 		r.state.ns.IPForward = &fwd
 	}
-	rec.add("sysctl/"+label, "net.ipv4.ip_forward", err)
+	rec.add("sysctl/"+label, "net.ipv4.ip_forward", fwdErr)
 
 	switch kind {
 	case topo.NSRouter, topo.NSSNAT, topo.NSFIP:
@@ -282,18 +205,42 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 	}
 }
 
-func readIPForward(f nsFile) (bool, error) {
-	var b []byte
-	read := func() (err error) {
-		b, err = os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-		return err
+// enterNamespace does, in one visit to the namespace, what needs to be
+// done from inside it: open the netlink sockets it is read through
+// (nsSockets; the handle is kept in r.nl for the veth peers) and read
+// net.ipv4.ip_forward, which /proc/sys shows for the namespace of the
+// thread that opens it. Reading the namespace ostopo is in needs no setns,
+// hence no root.
+func enterNamespace(r *nsReader) (s nsSockets, fwd bool, fwdErr, err error) {
+	inside := func() error {
+		// Route netlink only: the xfrm and netfilter sockets a handle opens
+		// by default are never used.
+		if s.links, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
+			return err
+		}
+		if s.rest, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
+			s.links.Close()
+			return err
+		}
+		if s.h, err = netlink.NewHandle(unix.NETLINK_ROUTE); err != nil {
+			s.links.Close()
+			s.rest.Close()
+			return err
+		}
+		r.nl = s.h
+		fwd, fwdErr = readIPForward()
+		return nil
 	}
-	var err error
-	if f.Path == ownNamespace {
-		err = read()
+	if r.file.Path == ownNamespace {
+		err = inside()
 	} else {
-		err = netnsx.Do(f.Path, read)
+		err = netnsx.DoAt(r.handle, r.file.Path, inside)
 	}
+	return s, fwd, fwdErr, err
+}
+
+func readIPForward() (bool, error) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
 	if err != nil {
 		return false, fmt.Errorf("read net.ipv4.ip_forward: %w", err)
 	}
@@ -301,8 +248,15 @@ func readIPForward(f nsFile) (bool, error) {
 }
 
 // resolveVethPeers names the peer of every veth. A peer in the same
-// namespace is found by ifindex; one in another namespace by asking each
-// namespace which id it gives the others (ids are relative to the asker).
+// namespace is found by ifindex. One in another namespace is known by the
+// id the veth's namespace gives the peer's (ids are relative to the asker),
+// and asking one namespace for the ids of all the others costs a netlink
+// round trip per pair: 900 on a node with 30 namespaces. Both ends of a
+// veth name each other, so the peer can only be in a namespace holding a
+// cross-namespace veth whose index and peer index are this one's, swapped:
+// only such namespaces are asked for their id, to tell them apart when
+// indexes repeat. When none is found the peer lives in a namespace ostopo
+// was not shown (a container's, or one outside the namespace directories).
 func resolveVethPeers(readers []*nsReader) {
 	byIndex := map[*nsReader]map[int]string{}
 	nameAt := func(r *nsReader, idx int) string {
@@ -316,26 +270,47 @@ func resolveVethPeers(readers []*nsReader) {
 		}
 		return m[idx]
 	}
+	// Cross-namespace veth ends by {own index, peer index}.
+	ends := map[[2]int][]*nsReader{}
 	for _, r := range readers {
 		if r.state == nil {
 			continue
 		}
-		var nsids map[int]*nsReader
+		for _, v := range r.state.veths {
+			if v.peerNSID >= 0 {
+				k := [2]int{v.link.Index, v.peerIndex}
+				ends[k] = append(ends[k], r)
+			}
+		}
+	}
+	type pair struct{ from, to *nsReader }
+	ids := map[pair]int{}
+	idOf := func(from, to *nsReader) int {
+		p := pair{from, to}
+		id, ok := ids[p]
+		if !ok {
+			id = -1
+			if got, err := from.nl.GetNetNsIdByFd(int(to.handle)); err == nil {
+				id = got
+			}
+			ids[p] = id
+		}
+		return id
+	}
+	for _, r := range readers {
+		if r.state == nil {
+			continue
+		}
 		for _, v := range r.state.veths {
 			target := r
 			if v.peerNSID >= 0 {
-				if nsids == nil {
-					nsids = map[int]*nsReader{}
-					for _, other := range readers {
-						if other == r || other.state == nil {
-							continue
-						}
-						if id, err := r.nl.GetNetNsIdByFd(int(other.handle)); err == nil && id >= 0 {
-							nsids[id] = other
-						}
+				target = nil
+				for _, t := range ends[[2]int{v.peerIndex, v.link.Index}] {
+					if t != r && idOf(r, t) == v.peerNSID {
+						target = t
+						break
 					}
 				}
-				target = nsids[v.peerNSID]
 			}
 			ref := &topo.LinkRef{Index: v.peerIndex}
 			if target != nil {

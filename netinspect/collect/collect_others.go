@@ -12,7 +12,7 @@ import (
 // ErrUnsupported: live collection reads Linux namespaces and netlink.
 var ErrUnsupported = errors.New("live collection needs Linux; use --replay FILE")
 
-// Collect is unavailable off Linux; replays work everywhere.
-func Collect(ctx context.Context, o Options) (*topo.Snapshot, error) {
+// Facts is unavailable off Linux; replays work everywhere.
+func Facts(ctx context.Context, o Options) (*topo.Snapshot, error) {
 	return nil, ErrUnsupported
 }

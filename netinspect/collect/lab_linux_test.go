@@ -4,6 +4,7 @@ package collect
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,5 +185,47 @@ func TestDeadlineKeepsWhatWasRead(t *testing.T) {
 	cancel()
 	if _, err := Collect(ctx, labOptions(l)); err == nil {
 		t.Error("a canceled collection returned a snapshot")
+	}
+}
+
+// Flows are dumped from the bridges' management sockets before OVSDB
+// answers; a bridge that refuses OpenFlow 1.0 is dumped again with the
+// protocol OVSDB names, and a socket no bridge owns is read for nothing.
+func TestEarlyFlowDumps(t *testing.T) {
+	l := labtest.Build(t, lab.ComputeNode())
+	ctx := context.Background()
+	vsctl := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ovs-vsctl", append([]string{"--db=" + l.OVSDB()}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ovs-vsctl %v: %v: %s", args, err, out)
+		}
+	}
+	vsctl("set", "Bridge", "br-tun", "protocols=OpenFlow13")
+	ghost, err := net.Listen("unix", filepath.Join(l.RunDir(), "br-ghost.mgmt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghost.(*net.UnixListener).SetUnlinkOnClose(false)
+	ghost.Close() // the socket file stays, nobody listens: a crashed bridge's leftover
+	want, err := exec.Command("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "unix:"+filepath.Join(l.RunDir(), "br-tun.mgmt")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Collect(ctx, labOptions(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snap.FailedSources() {
+		t.Errorf("source %s failed: %s", s.Name, s.Error)
+	}
+	if s := snap.Source("openflow/br-ghost"); s != nil {
+		t.Errorf("a socket no bridge owns became a source: %+v", s)
+	}
+	tun := snap.OVS.Bridge("br-tun")
+	if tun == nil {
+		t.Fatal("no br-tun")
+	}
+	if n := strings.Count(string(want), "actions="); len(tun.Flows) != n || n == 0 {
+		t.Errorf("br-tun (OpenFlow13 only): %d flows read, ovs-ofctl -O OpenFlow13 shows %d", len(tun.Flows), n)
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +22,7 @@ type vethEnd struct {
 	peerNSID  int // -1: same namespace
 }
 
-// kernelState is one namespace read through one netlink handle.
+// kernelState is one namespace as netlink showed it.
 type kernelState struct {
 	ns    topo.Namespace
 	veths []vethEnd
@@ -48,74 +48,73 @@ func retry[T any](what string, f func() (T, error)) (T, error) {
 	return v, nil
 }
 
+// nsSockets are the netlink sockets one namespace is read through: links
+// come on one while addresses and routes come on the other, since a socket
+// serves one dump at a time and on a node with 4,000 devices each dump
+// takes tens of milliseconds of kernel time. Rules, neighbours and
+// namespace ids come through the library's handle.
+type nsSockets struct {
+	links, rest *nl.NetlinkSocket
+	h           *netlink.Handle
+}
+
 // readKernel reads links, addresses, routes of all tables, rules and
-// neighbours. When h2 is another socket, links come through h while the
-// rest comes through h2 at the same time: on a node with 4,000 devices each
-// dump takes tens of milliseconds of kernel time, and one netlink socket
-// serves one dump at a time. Errors of one kind do not hide the others.
-func readKernel(h, h2 *netlink.Handle, ns *topo.Namespace) (*kernelState, error) {
+// neighbours. Errors of one kind do not hide the others.
+func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 	var (
-		addrs                                []netlink.Addr
-		routes                               []netlink.Route
+		addrs                                []kernelAddr
+		routes                               []kernelRoute
+		omitted                              int
 		rules                                []netlink.Rule
 		neighs                               []netlink.Neigh
 		addrErr, routeErr, ruleErr, neighErr error
 	)
-	rest := func() {
-		addrs, addrErr = retry("list addresses", func() ([]netlink.Addr, error) { return h2.AddrList(nil, netlink.FAMILY_ALL) })
-		rules, ruleErr = retry("list rules", func() ([]netlink.Rule, error) { return h2.RuleList(netlink.FAMILY_ALL) })
-		routes, routeErr = listRoutes(h2, rules)
-		neighs, neighErr = retry("list neighbours", func() ([]netlink.Neigh, error) { return h2.NeighList(0, netlink.FAMILY_ALL) })
-	}
-	var links []netlink.Link
-	var err error
-	if h2 == h {
-		// One socket serves one dump at a time.
-		links, err = retry("list links", h.LinkList)
-		rest()
-	} else {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			rest()
-		}()
-		links, err = retry("list links", h.LinkList)
-		<-done
-	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		addrs, addrErr = retry("list addresses", func() ([]kernelAddr, error) { return listAddrs(s.rest) })
+		rules, ruleErr = retry("list rules", func() ([]netlink.Rule, error) { return s.h.RuleList(netlink.FAMILY_ALL) })
+		neighs, neighErr = retry("list neighbours", func() ([]netlink.Neigh, error) { return s.h.NeighList(0, netlink.FAMILY_ALL) })
+		routes, omitted, routeErr = listRoutes(s.rest, rules) // last: it turns on strict checking
+	}()
+	links, err := retry("list links", func() ([]kernelLink, error) { return listLinks(s.links) })
+	<-done
 	if err != nil {
 		return nil, err // without links nothing else can be named
 	}
 
 	ks := &kernelState{ns: *ns}
 	names := make(map[int]string, len(links))
-	for _, l := range links {
-		names[l.Attrs().Index] = l.Attrs().Name
+	for i := range links {
+		names[links[i].Index] = links[i].Name
 	}
-	ks.ns.Links = make([]topo.Link, 0, len(links))
-	for _, l := range links {
-		ks.ns.Links = append(ks.ns.Links, convertLink(l, names))
-	}
+	ks.ns.Links = make([]topo.Link, len(links))
 	byIndex := make(map[int]*topo.Link, len(links))
-	for i := range ks.ns.Links {
-		byIndex[ks.ns.Links[i].Index] = &ks.ns.Links[i]
-	}
-	for _, l := range links {
-		if v, ok := l.(*netlink.Veth); ok && v.ParentIndex > 0 {
-			ks.veths = append(ks.veths, vethEnd{link: byIndex[v.Index], peerIndex: v.ParentIndex, peerNSID: v.NetNsID})
+	for i, kl := range links {
+		l := &ks.ns.Links[i]
+		*l = kl.Link
+		if kl.master > 0 {
+			l.Master = names[kl.master]
 		}
+		switch {
+		case kl.veth && kl.parent > 0:
+			ks.veths = append(ks.veths, vethEnd{link: l, peerIndex: kl.parent, peerNSID: kl.peerNSID})
+		case l.Kind == "vlan" || l.Kind == "macvlan":
+			l.Parent = names[kl.parent]
+		}
+		byIndex[l.Index] = l
 	}
 	for _, a := range addrs {
-		if l := byIndex[a.LinkIndex]; l != nil && a.IPNet != nil {
-			l.Addrs = append(l.Addrs, topo.Addr{Prefix: a.IPNet.String(), Scope: scopeName(a.Scope), Label: labelIfAlias(a.Label, l.Name)})
+		if l := byIndex[a.index]; l != nil {
+			a.addr.Label = labelIfAlias(a.addr.Label, l.Name)
+			l.Addrs = append(l.Addrs, a.addr)
 		}
 	}
+	ks.ns.DerivedRoutesOmitted = omitted
 	ks.ns.Routes = make([]topo.Route, 0, len(routes))
 	for _, r := range routes {
-		if derivedFromAddress(r) {
-			ks.ns.DerivedRoutesOmitted++
-			continue
-		}
-		ks.ns.Routes = append(ks.ns.Routes, convertRoute(r, names))
+		r.Dev = names[r.oif]
+		ks.ns.Routes = append(ks.ns.Routes, r.Route)
 	}
 	ks.ns.Rules = make([]topo.Rule, 0, len(rules))
 	for _, r := range rules {
@@ -133,67 +132,6 @@ func readKernel(h, h2 *netlink.Handle, ns *topo.Namespace) (*kernelState, error)
 	return ks, errors.Join(addrErr, routeErr, ruleErr, neighErr)
 }
 
-// listRoutes reads the IPv4 routes of every table and the IPv6 routes of
-// every table but local. The kernel alone writes the IPv6 local table (a
-// local and a multicast route for each address and device: 8,000 entries
-// on a 1000-instance node, a third of the snapshot's kernel time), so with
-// strict checking the kernel is asked for the other tables only: main and
-// those the IPv6 rules name. A kernel without strict checking
-// (before 4.20) gets the full dump.
-func listRoutes(h *netlink.Handle, rules []netlink.Rule) ([]netlink.Route, error) {
-	all := func(family int) ([]netlink.Route, error) {
-		return retry("list routes", func() ([]netlink.Route, error) {
-			return h.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
-		})
-	}
-	if err := h.SetStrictCheck(true); err != nil {
-		return all(netlink.FAMILY_ALL)
-	}
-	routes, err := all(netlink.FAMILY_V4)
-	if err != nil {
-		return nil, err
-	}
-	// IPv6 rules name main (and nothing else unless someone added policy
-	// routing); the local table is the kernel's.
-	tables := []int{unix.RT_TABLE_MAIN}
-	for _, r := range rules {
-		if r.Family == unix.AF_INET6 && r.Table > 0 && r.Table != unix.RT_TABLE_LOCAL && !slices.Contains(tables, r.Table) {
-			tables = append(tables, r.Table)
-		}
-	}
-	for _, t := range tables {
-		v6, err := retry("list IPv6 routes", func() ([]netlink.Route, error) {
-			return h.RouteListFiltered(netlink.FAMILY_V6, &netlink.Route{Table: t}, netlink.RT_FILTER_TABLE)
-		})
-		switch {
-		case errors.Is(err, unix.ENOENT):
-			continue // strict checking answers ENOENT for a table with no routes
-		case err != nil:
-			return routes, err
-		}
-		routes = append(routes, v6...)
-	}
-	return routes, nil
-}
-
-// derivedFromAddress reports whether the kernel made a route only because
-// an address or IPv6 exists on a device: the local table's local,
-// broadcast and multicast entries, and IPv6 fe80::/64 per device. Routes
-// anyone added, and IPv4 connected routes, are kept.
-func derivedFromAddress(r netlink.Route) bool {
-	if r.Protocol != unix.RTPROT_KERNEL {
-		return false
-	}
-	switch {
-	case r.Table == unix.RT_TABLE_LOCAL && (r.Type == unix.RTN_LOCAL || r.Type == unix.RTN_BROADCAST || r.Type == unix.RTN_MULTICAST):
-		return true
-	case r.Family == unix.AF_INET6 && r.Dst != nil && r.Dst.IP.IsLinkLocalUnicast():
-		ones, _ := r.Dst.Mask.Size()
-		return ones == 64
-	}
-	return false
-}
-
 func labelIfAlias(label, dev string) string {
 	if label == dev {
 		return ""
@@ -206,74 +144,6 @@ func macString(hw net.HardwareAddr) string {
 		return ""
 	}
 	return hw.String()
-}
-
-func convertLink(l netlink.Link, names map[int]string) topo.Link {
-	a := l.Attrs()
-	out := topo.Link{
-		Index:     a.Index,
-		Name:      a.Name,
-		Kind:      l.Type(),
-		MAC:       macString(a.HardwareAddr),
-		MTU:       a.MTU,
-		OperState: a.OperState.String(),
-		AdminUp:   a.Flags&net.FlagUp != 0,
-		Carrier:   a.RawFlags&unix.IFF_LOWER_UP != 0,
-		Addrs:     []topo.Addr{},
-	}
-	if a.MasterIndex > 0 {
-		out.Master = names[a.MasterIndex]
-	}
-	if a.Flags&net.FlagLoopback != 0 {
-		out.Kind = "loopback"
-	}
-	switch v := l.(type) {
-	case *netlink.Tuntap:
-		out.TunMode = "tap"
-		if v.Mode == netlink.TUNTAP_MODE_TUN {
-			out.TunMode = "tun"
-		}
-	case *netlink.Vlan:
-		out.VLANID = v.VlanId
-		out.Parent = names[a.ParentIndex]
-	case *netlink.Vxlan:
-		out.VNI = v.VxlanId
-	case *netlink.Macvlan:
-		out.Parent = names[a.ParentIndex]
-	}
-	return out
-}
-
-func convertRoute(r netlink.Route, names map[int]string) topo.Route {
-	out := topo.Route{
-		Table:    r.Table,
-		Type:     routeType(r.Type),
-		Dst:      "default",
-		Dev:      names[r.LinkIndex],
-		Protocol: routeProtocol(int(r.Protocol)),
-		Scope:    scopeName(int(r.Scope)),
-		Metric:   r.Priority,
-		Family:   4,
-	}
-	if r.Family == unix.AF_INET6 {
-		out.Family = 6
-	}
-	if r.Dst != nil {
-		if ones, _ := r.Dst.Mask.Size(); ones > 0 || !r.Dst.IP.IsUnspecified() {
-			out.Dst = r.Dst.String()
-		}
-	}
-	if r.Gw != nil {
-		out.Gateway = r.Gw.String()
-	}
-	if len(r.MultiPath) > 0 && r.MultiPath[0].Gw != nil {
-		out.Gateway = r.MultiPath[0].Gw.String()
-		out.Dev = names[r.MultiPath[0].LinkIndex]
-	}
-	if r.Src != nil {
-		out.Src = r.Src.String()
-	}
-	return out
 }
 
 func convertRule(r netlink.Rule) topo.Rule {

@@ -5,6 +5,7 @@
 package collect
 
 import (
+	"runtime"
 	"time"
 
 	"github.com/ostopo/ostopo/netinspect/run"
@@ -50,7 +51,11 @@ func (o Options) withDefaults() Options {
 		o.Runner = run.Exec()
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = 8
+		// Each reader is a thread busy in the kernel's netlink dumps. More
+		// of them than the CPUs can run crowd out ovsdb-server and
+		// ovs-vswitchd, whose answers the snapshot waits for: on 2 CPUs, 4
+		// readers made the 1000-instance snapshot 3-5% faster than 8.
+		o.Parallel = min(8, 2*runtime.NumCPU())
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -22,6 +22,11 @@ func Do(path string, fn func() error) error {
 		return fmt.Errorf("open namespace %s: %w", path, err)
 	}
 	defer target.Close()
+	return DoAt(target, path, fn)
+}
+
+// DoAt is Do for a namespace already open; path names it in errors.
+func DoAt(target netns.NsHandle, path string, fn func() error) error {
 	runtime.LockOSThread()
 	orig, err := netns.Get()
 	if err != nil {

@@ -1,9 +1,10 @@
 package neutron
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -104,20 +105,25 @@ func (d *deriver) setBridgePhysnet(bridge, physnet string) {
 // the agent's naming (<type>-%08x of the remote IPv4) and the node's
 // addresses (local_ip must be on an interface of the node).
 func (d *deriver) tunnels() {
+	tunnels := sortedPorts(d.x, func(op ovsPort) bool { return isTunnel(op.iface) })
+	// Which local_ip values are on an interface of the node: the node's
+	// own namespace has thousands of addresses, the tunnels a few values.
 	root := d.x.s.Root()
 	local := map[string]bool{}
-	if root != nil {
+	for _, op := range tunnels {
+		local[op.iface.Options["local_ip"]] = false
+	}
+	if root != nil && len(tunnels) > 0 {
 		for _, l := range root.Links {
 			for _, a := range l.Addrs {
 				ip, _, _ := strings.Cut(a.Prefix, "/")
-				local[ip] = true
+				if _, ok := local[ip]; ok {
+					local[ip] = true
+				}
 			}
 		}
 	}
-	for _, op := range sortedPorts(d.x) {
-		if !isTunnel(op.iface) {
-			continue
-		}
+	for _, op := range tunnels {
 		i := op.iface
 		t := topo.Tunnel{
 			Port: op.port.Name, Bridge: op.bridge.Name, Type: i.Type,
@@ -153,17 +159,17 @@ func tunnelName(typ, remote string) string {
 	return fmt.Sprintf("%s-%02x%02x%02x%02x", typ, b[0], b[1], b[2], b[3])
 }
 
-// sortedPorts returns all OVS ports ordered by bridge and name.
-func sortedPorts(x *index) []ovsPort {
-	out := make([]ovsPort, 0, len(x.ports))
+// sortedPorts returns the OVS ports keep selects, ordered by bridge and
+// name.
+func sortedPorts(x *index, keep func(ovsPort) bool) []ovsPort {
+	var out []ovsPort
 	for _, op := range x.ports {
-		out = append(out, op)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].bridge.Name != out[j].bridge.Name {
-			return out[i].bridge.Name < out[j].bridge.Name
+		if keep(op) {
+			out = append(out, op)
 		}
-		return out[i].port.Name < out[j].port.Name
+	}
+	slices.SortFunc(out, func(a, b ovsPort) int {
+		return cmp.Or(strings.Compare(a.bridge.Name, b.bridge.Name), strings.Compare(a.port.Name, b.port.Name))
 	})
 	return out
 }
@@ -171,9 +177,9 @@ func sortedPorts(x *index) []ovsPort {
 // patchPairs lists every patch port with its peer, once per pair.
 func (d *deriver) patchPairs() {
 	seen := map[string]bool{}
-	for _, op := range sortedPorts(d.x) {
+	for _, op := range sortedPorts(d.x, func(op ovsPort) bool { return op.iface != nil && op.iface.Type == "patch" }) {
 		i := op.iface
-		if i == nil || i.Type != "patch" || seen[i.Name] {
+		if seen[i.Name] {
 			continue
 		}
 		pp := topo.PatchPair{Bridge: op.bridge.Name, Port: op.port.Name, Peer: i.Options["peer"], Problems: []string{}}

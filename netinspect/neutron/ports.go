@@ -58,8 +58,10 @@ func expectedNamespace(role string) []string {
 // view), then from kernel devices that should be plugged into OVS but are
 // not (a chain whose qvo never reached br-int, a qr- left in a namespace).
 func (d *deriver) ports() {
-	d.portIdx = map[string]int{}
-	covered := map[string]bool{} // device suffixes already placed
+	// Nearly every OVS port is a Neutron port: sized once, not grown.
+	d.portIdx = make(map[string]int, len(d.x.ports))
+	d.out.Ports = make([]topo.NPort, 0, len(d.x.ports))
+	covered := make(map[string]bool, len(d.x.ports)) // device suffixes already placed
 	bridges := make([]*topo.Bridge, 0, len(d.x.s.OVS.Bridges))
 	if d.x.integration != nil {
 		bridges = append(bridges, d.x.integration)

@@ -3,12 +3,14 @@ package topo_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -132,5 +134,59 @@ func TestCompactAndIndentedAgree(t *testing.T) {
 	topo.Encode(&again, s)
 	if n := bytes.Count(again.Bytes(), []byte("\n")); n != 1 {
 		t.Errorf("compact encoding has %d lines, want 1", n)
+	}
+}
+
+// TestEncodeFieldsAtOnce holds Encode, which encodes the top-level fields
+// concurrently, to the bytes encoding/json writes for the whole document,
+// on every fixture and with the omitempty field both empty and set.
+func TestEncodeFieldsAtOnce(t *testing.T) {
+	for _, name := range fixtures.Names() {
+		s, err := fixtures.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, traces := range [][]topo.OFTraceRecord{nil, {{Bridge: "br-int", Flow: "in_port=1,arp", DatapathActions: "drop<&>"}}} {
+			s.OFTraces = traces
+			var got bytes.Buffer
+			if err := topo.Encode(&got, s); err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(s); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%s (%d traces): Encode differs from encoding/json (%d vs %d bytes)", name, len(traces), got.Len(), want.Len())
+			}
+		}
+	}
+}
+
+// EncodeDeriving writes, for a snapshot of facts, the bytes Encode writes
+// once the Neutron view is derived; the derivation runs alongside the
+// encoding of the facts (go test -race checks they only share reads).
+func TestEncodeDeriving(t *testing.T) {
+	for _, name := range fixtures.Names() {
+		want, err := fixtures.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Neutron = neutron.Derive(want)
+		var wantJSON bytes.Buffer
+		if err := topo.Encode(&wantJSON, want); err != nil {
+			t.Fatal(err)
+		}
+		facts, _ := fixtures.Load(name)
+		facts.Neutron = topo.Neutron{}
+		var got bytes.Buffer
+		if err := topo.EncodeDeriving(&got, facts, neutron.Derive); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), wantJSON.Bytes()) {
+			t.Errorf("%s: EncodeDeriving differs from Derive then Encode (%d vs %d bytes)", name, got.Len(), wantJSON.Len())
+		}
 	}
 }
