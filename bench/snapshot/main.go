@@ -118,6 +118,16 @@ func run(labDir string, runs, networks, perNetwork, routers int, maxRatio, maxRS
 		return "MISSED"
 	}
 	fmt.Printf("ratio ostopo/manual: %.3f (target ≤ %.2f: %s)\n", ratio, maxRatio, verdict(ratio <= maxRatio))
+	// The machine's speed drifts within a run; each ostopo run and the
+	// sweep right after it saw nearly the same machine, so their ratios
+	// show how much of the spread is drift. Reported, not judged.
+	pairs := make([]float64, len(tOstopo))
+	for i := range pairs {
+		pairs[i] = tOstopo[i].Seconds() / tSweep[i].Seconds()
+	}
+	slices.Sort(pairs)
+	fmt.Printf("  paired runs: median ratio %.3f, middle half %.3f-%.3f\n",
+		pairs[len(pairs)/2], pairs[len(pairs)/4], pairs[len(pairs)*3/4])
 	fmt.Printf("ostopo peak RSS: %.1f MB (target < %.0f MB: %s)\n", rssMB, maxRSS, verdict(rssMB < maxRSS))
 	if check && (ratio > maxRatio || rssMB >= maxRSS) {
 		return fmt.Errorf("targets missed")
