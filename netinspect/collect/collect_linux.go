@@ -3,10 +3,12 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -120,6 +122,12 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 	for _, f := range named {
 		readers = append(readers, &nsReader{file: f})
 	}
+	// Router namespaces first: each also runs iptables-save, the slowest
+	// read of a small namespace, and started last they would be the tail
+	// of the scan. (The snapshot is sorted by name when written.)
+	slices.SortStableFunc(readers[1:], func(a, b *nsReader) int {
+		return cmp.Compare(natFirst(a.file.Name), natFirst(b.file.Name))
+	})
 	// The node's own namespace holds nearly every device (4,000 on a
 	// 1000-instance node): it starts at once, outside the pool, so it is
 	// never queued behind the small qdhcp-/qrouter- namespaces.
@@ -322,4 +330,13 @@ func resolveVethPeers(readers []*nsReader) {
 			v.link.Peer = ref
 		}
 	}
+}
+
+// natFirst orders namespaces whose NAT table is read before the others.
+func natFirst(name string) int {
+	switch kind, _ := topo.ClassifyNamespace(name); kind {
+	case topo.NSRouter, topo.NSSNAT, topo.NSFIP:
+		return 0
+	}
+	return 1
 }
