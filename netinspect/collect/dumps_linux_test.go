@@ -24,8 +24,7 @@ import (
 // listLinks reads link dumps itself; on a real node, with every kind of
 // device the kernel here can make, it must read what the library reads.
 func TestListLinksAgreesWithLibrary(t *testing.T) {
-	l := labtest.Build(t, lab.AllInOne())
-	for _, args := range [][]string{
+	sock, h := nodeSockets(t, [][]string{
 		{"tuntap", "add", "ostopo-tun0", "mode", "tun"},
 		{"tuntap", "add", "ostopo-tap0", "mode", "tap"},
 		{"link", "add", "ostopo-vx0", "type", "vxlan", "id", "4242", "dstport", "4789", "local", "10.99.0.1"},
@@ -33,25 +32,7 @@ func TestListLinksAgreesWithLibrary(t *testing.T) {
 		{"link", "add", "ostopo-br0", "type", "bridge"},
 		{"link", "set", "ostopo-tap0", "master", "ostopo-br0"},
 		{"link", "set", "ostopo-br0", "up"},
-	} {
-		if out, err := exec.Command("ip", append([]string{"-n", l.Node}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
-	var sock *nl.NetlinkSocket
-	var h *netlink.Handle
-	err := netnsx.Do(l.NodePath(), func() (err error) {
-		if sock, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
-			return err
-		}
-		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
-		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sock.Close()
-	defer h.Close()
 
 	got, err := listLinks(sock)
 	if err != nil {
@@ -117,8 +98,7 @@ func libraryLink(l netlink.Link) topo.Link {
 // point-to-point and alias addresses, and static, multipath, blackhole and
 // policy routes in several tables, they must read what the library reads.
 func TestRouteAndAddrDumpsAgreeWithLibrary(t *testing.T) {
-	l := labtest.Build(t, lab.AllInOne())
-	for _, args := range [][]string{
+	sock, h := nodeSockets(t, [][]string{
 		{"link", "add", "ostopo-ra", "type", "veth", "peer", "name", "ostopo-rb"},
 		{"link", "set", "ostopo-ra", "up"},
 		{"link", "set", "ostopo-rb", "up"},
@@ -136,25 +116,7 @@ func TestRouteAndAddrDumpsAgreeWithLibrary(t *testing.T) {
 		{"-6", "route", "add", "2001:db8:99::/64", "via", "2001:db8:77::2", "dev", "ostopo-ra"},
 		{"-6", "route", "add", "default", "via", "2001:db8:77::3", "dev", "ostopo-ra", "table", "200"},
 		{"-6", "rule", "add", "from", "2001:db8:77::/64", "table", "200"},
-	} {
-		if out, err := exec.Command("ip", append([]string{"-n", l.Node}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
-	var sock *nl.NetlinkSocket
-	var h *netlink.Handle
-	err := netnsx.Do(l.NodePath(), func() (err error) {
-		if sock, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
-			return err
-		}
-		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
-		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sock.Close()
-	defer h.Close()
 
 	gotAddrs, err := listAddrs(sock)
 	if err != nil {
@@ -262,4 +224,33 @@ func libraryRoutes(t *testing.T, h *netlink.Handle, rules []netlink.Rule) ([]ker
 func maskLen(n *net.IPNet) int {
 	ones, _ := n.Mask.Size()
 	return ones
+}
+
+// nodeSockets builds an all-in-one lab node, runs each `ip -n NODE ARGS`,
+// and opens a route-netlink socket and a library handle inside the node.
+func nodeSockets(t *testing.T, ipArgs [][]string) (*nl.NetlinkSocket, *netlink.Handle) {
+	t.Helper()
+	l := labtest.Build(t, lab.AllInOne())
+	for _, args := range ipArgs {
+		if out, err := exec.Command("ip", append([]string{"-n", l.Node}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	var sock *nl.NetlinkSocket
+	var h *netlink.Handle
+	err := netnsx.Do(l.NodePath(), func() (err error) {
+		if sock, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
+			return err
+		}
+		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sock.Close()
+		h.Close()
+	})
+	return sock, h
 }
