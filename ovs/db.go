@@ -89,9 +89,8 @@ func splitTarget(t string) (string, string, error) {
 
 // DB is a connection to an OVSDB server.
 type DB struct {
-	client          *ovsdb.Client
-	Where           string // network:address, for messages
-	network, target string
+	client *ovsdb.Client
+	Where  string // network:address, for messages
 }
 
 // Dial connects to the OVSDB server at target ("" tries DefaultSockets).
@@ -100,10 +99,6 @@ func Dial(ctx context.Context, target string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dial(ctx, network, addr)
-}
-
-func dial(ctx context.Context, network, addr string) (*DB, error) {
 	where := network + ":" + addr
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, addr)
@@ -119,7 +114,7 @@ func dial(ctx context.Context, network, addr string) (*DB, error) {
 		conn.Close()
 		return &DB{Where: where}, fmt.Errorf("open OVSDB client %s: %w", where, err)
 	}
-	return &DB{client: c, Where: where, network: network, target: addr}, nil
+	return &DB{client: c, Where: where}, nil
 }
 
 // Close ends the connection.
@@ -138,14 +133,11 @@ func (db *DB) Select(ctx context.Context, table string, columns []string) ([]ovs
 
 // ReadAll reads every table in Columns. The selects are sent at once
 // (the client matches replies by id), so the server answers them back to
-// back while earlier answers are being decoded. onBridges, if set, gets
-// the Bridge rows as soon as they arrive, so that work per bridge (flow
-// dumps) can start while the large Port and Interface tables are still on
-// their way. The other tables are then read over a second connection:
-// ovsdb-server serves its connections in the order they were opened, and
-// the client decodes the answers of one connection one after the other,
-// so a Bridge answer sharing a connection with the Port and Interface
-// tables arrived 20-40 ms late on a 1000-instance node.
+// back while earlier answers are being decoded: on a 1000-instance node
+// this was 5% faster than asking for the Bridge table first and the rest
+// once it had come. onBridges, if set, gets the Bridge rows as soon as
+// they arrive, so that work per bridge can start while the large Port and
+// Interface tables are still on their way.
 func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, error) {
 	type result struct {
 		table string
@@ -154,22 +146,11 @@ func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, er
 	}
 	cols := Columns()
 	results := make(chan result, len(cols))
-	read := func(db *DB, table string) {
-		rows, err := db.Select(ctx, table, cols[table])
-		results <- result{table, rows, err}
-	}
-	bulk := db
-	if onBridges != nil {
-		if second, err := dial(ctx, db.network, db.target); err == nil {
-			defer second.Close()
-			bulk = second
-		}
-	}
-	go read(db, "Bridge")
-	for table := range cols {
-		if table != "Bridge" {
-			go read(bulk, table)
-		}
+	for table, c := range cols {
+		go func() {
+			rows, err := db.Select(ctx, table, c)
+			results <- result{table, rows, err}
+		}()
 	}
 	raw := Raw{}
 	var errs []error

@@ -41,14 +41,6 @@ func encode(w io.Writer, s *Snapshot, indent bool) error {
 	return nil
 }
 
-// encodeFieldsAtOnce writes what json.Encoder (HTML escaping off) writes
-// for the snapshot, byte for byte (TestEncodeFieldsAtOnce), but encodes
-// the top-level fields at the same time, one goroutine each. Namespaces,
-// OVS and Neutron are a megabyte of JSON apiece on a 1000-instance node,
-// and the snapshot is written when the collection is over and a core is
-// free: 16 -> 10 ms (median of 25 one-shot runs). The fields are walked
-// by reflection so that one added to Snapshot needs nothing here; a tag
-// may hold a name and omitempty, read as encoding/json reads them.
 // EncodeDeriving is Encode for a snapshot of facts whose Neutron view is
 // not derived yet: derive runs while the facts are being encoded, and its
 // result is encoded when it is ready. Derive only reads the facts, as
@@ -63,6 +55,14 @@ func EncodeDeriving(w io.Writer, s *Snapshot, derive func(*Snapshot) Neutron) er
 	})
 }
 
+// encodeFieldsAtOnce writes what json.Encoder (HTML escaping off) writes
+// for the snapshot, byte for byte (TestEncodeFieldsAtOnce), but encodes
+// the top-level fields at the same time, one goroutine each. Namespaces,
+// OVS and Neutron are a megabyte of JSON apiece on a 1000-instance node,
+// and the snapshot is written when the collection is over and a core is
+// free: 16 -> 10 ms (median of 25 one-shot runs). The fields are walked
+// by reflection so that one added to Snapshot needs nothing here; a tag
+// may hold a name and omitempty, read as encoding/json reads them.
 func encodeFieldsAtOnce(w io.Writer, s *Snapshot, deriveNeutron func()) error {
 	type field struct {
 		key string
