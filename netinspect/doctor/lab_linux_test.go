@@ -9,23 +9,10 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/fixtures/lab/labsnap"
 	"github.com/ostopo/ostopo/fixtures/lab/labtest"
-	"github.com/ostopo/ostopo/netinspect/collect"
 	"github.com/ostopo/ostopo/netinspect/doctor"
-	"github.com/ostopo/ostopo/netinspect/topo"
 )
-
-func liveSnapshot(t *testing.T, l *lab.Lab) *topo.Snapshot {
-	t.Helper()
-	s, err := collect.Collect(context.Background(), collect.Options{
-		OVSDB: l.OVSDB(), OVSRunDir: l.RunDir(), NetnsDirs: []string{l.NetnsDir()},
-		RootNetns: l.NodePath(), NeutronStateDir: l.StateDir(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // A healthy lab node: no error, no warning.
 func TestLabClean(t *testing.T) {
@@ -33,7 +20,7 @@ func TestLabClean(t *testing.T) {
 	if err := l.WaitConnected(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range doctor.Run(liveSnapshot(t, l)) {
+	for _, f := range doctor.Run(labsnap.Take(t, l)) {
 		if f.Severity != doctor.Info {
 			t.Errorf("%s %s: %v", f.Severity, f.ID, f.Evidence)
 		}
@@ -82,7 +69,7 @@ func TestLabFaults(t *testing.T) {
 			if err := l.Inject(context.Background(), tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			fs := doctor.Run(liveSnapshot(t, l))
+			fs := doctor.Run(labsnap.Take(t, l))
 			for _, f := range fs {
 				if !strings.HasPrefix(f.ID, tt.id) {
 					continue

@@ -9,23 +9,10 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures/lab"
+	"github.com/ostopo/ostopo/fixtures/lab/labsnap"
 	"github.com/ostopo/ostopo/fixtures/lab/labtest"
-	"github.com/ostopo/ostopo/netinspect/collect"
-	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
-
-func liveSnapshot(t *testing.T, l *lab.Lab) *topo.Snapshot {
-	t.Helper()
-	s, err := collect.Collect(context.Background(), collect.Options{
-		OVSDB: l.OVSDB(), OVSRunDir: l.RunDir(), NetnsDirs: []string{l.NetnsDir()},
-		RootNetns: l.NodePath(), NeutronStateDir: l.StateDir(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // Healthy labs: complete inbound and outbound paths, to a local instance
 // and out through br-tun.
@@ -33,7 +20,7 @@ func TestLabCompletePaths(t *testing.T) {
 	for _, spec := range []lab.Spec{lab.AllInOne(), lab.NetworkNode()} {
 		t.Run(spec.Name, func(t *testing.T) {
 			l := labtest.Build(t, spec)
-			s := liveSnapshot(t, l)
+			s := labsnap.Take(t, l)
 			for _, r := range spec.Routers {
 				for _, f := range r.FIPs {
 					for _, reverse := range []bool{false, true} {
@@ -92,7 +79,7 @@ func TestLabBrokenPaths(t *testing.T) {
 			if err := l.Inject(context.Background(), tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			res, err := trace.Trace(liveSnapshot(t, l), f0.Floating, trace.Options{})
+			res, err := trace.Trace(labsnap.Take(t, l), f0.Floating, trace.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +111,7 @@ func TestLabNoTunnelMapping(t *testing.T) {
 	if err := l.Inject(context.Background(), lab.Fault{Kind: lab.FaultNoTunnelFlow, Target: network}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := trace.Trace(liveSnapshot(t, l), fip.Floating, trace.Options{})
+	res, err := trace.Trace(labsnap.Take(t, l), fip.Floating, trace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
