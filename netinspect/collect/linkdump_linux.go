@@ -5,7 +5,6 @@ package collect
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 
@@ -35,34 +34,21 @@ type kernelLink struct {
 // carries some forty attributes (counters, the IPv4 and IPv6 settings of
 // its AF_SPEC, bridge and bridge-port settings) of which ostopo keeps ten;
 // on a node with 4,000 devices that is 5 MB which netlink.LinkDeserialize
-// would decode into a netlink.Link each, a fifth of a snapshot's CPU. So
+// would decode into a netlink.Link each: a tenth of ostopo's CPU. So
 // the messages are read here, attribute by attribute, without copies; the
 // library still sends the request and receives the dump. Kinds are the
 // kernel's (IFLA_INFO_KIND) under the library's names: "tun" is "tuntap",
 // a device without a kind is "device". TestListLinksAgreesWithLibrary holds
 // this to the library's reading.
 func listLinks(sock *nl.NetlinkSocket) ([]kernelLink, error) {
-	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
-	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: sock}}
-	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
-	req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(nl.RTEXT_FILTER_VF|rtextFilterSkipStats)))
 	var links []kernelLink
-	var parseErr error
-	err := req.ExecuteIter(unix.NETLINK_ROUTE, unix.RTM_NEWLINK, func(m []byte) bool {
+	err := dump(sock, unix.RTM_GETLINK, unix.RTM_NEWLINK, func(m []byte) error {
 		l, err := parseLink(m)
-		if err != nil {
-			parseErr = err
-			return false
+		if err == nil {
+			links = append(links, l)
 		}
-		links = append(links, l)
-		return true
-	})
-	if parseErr != nil {
-		return nil, parseErr
-	}
-	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
-		return nil, err
-	}
+		return err
+	}, nl.NewIfInfomsg(unix.AF_UNSPEC), nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(nl.RTEXT_FILTER_VF|rtextFilterSkipStats)))
 	return links, err
 }
 

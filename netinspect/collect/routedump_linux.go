@@ -18,8 +18,8 @@ import (
 // Addresses and routes are read here rather than with the library's
 // AddrList and RouteListFiltered for the reason links are (listLinks): a
 // node's own namespace has an IPv6 link-local address, and a fe80::/64
-// route, on each of 3,000 devices. The routes are dropped (see
-// derivedFromAddress) before anything is decoded, and the addresses are
+// route, on each of 3,000 devices. The routes are dropped (see derived)
+// before anything is decoded, and the addresses are
 // turned straight into facts. TestRouteAndAddrDumpsAgreeWithLibrary holds
 // both to the library's reading.
 
@@ -35,7 +35,8 @@ type kernelRoute struct {
 	oif int
 }
 
-// dump sends a dump request on sock and calls fn with each reply message.
+// dump sends a dump request on sock and calls fn with each reply message
+// of type reply; the first error fn returns ends the dump.
 func dump(sock *nl.NetlinkSocket, typ, reply int, fn func(m []byte) error, data ...nl.NetlinkRequestData) error {
 	req := nl.NewNetlinkRequest(typ, unix.NLM_F_DUMP)
 	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: sock}}
