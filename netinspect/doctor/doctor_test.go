@@ -51,10 +51,8 @@ func TestBrokenNode(t *testing.T) {
 }
 
 func ovsPort(s *topo.Snapshot, name string) *topo.Port {
-	for bi := range s.OVS.Bridges {
-		if p := s.OVS.Bridges[bi].Port(name); p != nil {
-			return p
-		}
+	if p := s.OVS.Port(name); p != nil {
+		return p
 	}
 	panic("no OVS port " + name)
 }

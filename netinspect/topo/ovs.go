@@ -27,6 +27,17 @@ func (o *OVS) Bridge(name string) *Bridge {
 	return nil
 }
 
+// Port returns the port with that name on any bridge (OVS port names are
+// unique across bridges), or nil.
+func (o *OVS) Port(name string) *Port {
+	for i := range o.Bridges {
+		if p := o.Bridges[i].Port(name); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 // Manager is a row of the Manager table.
 type Manager struct {
 	Target      string `json:"target"`

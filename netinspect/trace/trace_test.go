@@ -124,10 +124,8 @@ func removeRules(s *topo.Snapshot, ip, target string) {
 }
 
 func ovsPort(s *topo.Snapshot, name string) *topo.Port {
-	for bi := range s.OVS.Bridges {
-		if p := s.OVS.Bridges[bi].Port(name); p != nil {
-			return p
-		}
+	if p := s.OVS.Port(name); p != nil {
+		return p
 	}
 	panic("no OVS port " + name)
 }

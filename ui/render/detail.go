@@ -31,7 +31,7 @@ func Detail(s *topo.Snapshot, r Ref) []Row {
 				if d == nil {
 					continue
 				}
-				if op := ovsPort(s, d.Name); op != nil {
+				if op := s.OVS.Port(d.Name); op != nil {
 					sections = append(sections, section{"OVSDB port " + d.Name, op})
 				}
 				if l := link(s, d.Namespace, d.Name); l != nil {
@@ -64,7 +64,7 @@ func Detail(s *topo.Snapshot, r Ref) []Row {
 		if l := link(s, nsName, name); l != nil {
 			sections = append(sections, section{"kernel " + name + " in " + nsLabel(nsName), l})
 		}
-		if op := ovsPort(s, name); op != nil {
+		if op := s.OVS.Port(name); op != nil {
 			sections = append(sections, section{"OVSDB port " + name, op})
 		}
 	case "bridge":
@@ -84,7 +84,7 @@ func Detail(s *topo.Snapshot, r Ref) []Row {
 				sections = append(sections, section{"tunnel", t})
 			}
 		}
-		if op := ovsPort(s, r.ID); op != nil {
+		if op := s.OVS.Port(r.ID); op != nil {
 			sections = append(sections, section{"OVSDB port " + r.ID, op})
 		}
 	case "patch":
@@ -130,15 +130,6 @@ func nsLabel(ns string) string {
 		return "(root)"
 	}
 	return ns
-}
-
-func ovsPort(s *topo.Snapshot, name string) *topo.Port {
-	for i := range s.OVS.Bridges {
-		if p := s.OVS.Bridges[i].Port(name); p != nil {
-			return p
-		}
-	}
-	return nil
 }
 
 func link(s *topo.Snapshot, ns, name string) *topo.Link {
