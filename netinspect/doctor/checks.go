@@ -15,20 +15,11 @@ import (
 type node struct {
 	s        *topo.Snapshot
 	n        *topo.Neutron
-	ovsPorts map[string]*topo.Port // by name, all bridges
-	bridgeOf map[string]string     // OVS port name -> bridge
+	ovsPorts map[string]topo.PortOnBridge
 }
 
 func newNode(s *topo.Snapshot) *node {
-	x := &node{s: s, n: &s.Neutron, ovsPorts: map[string]*topo.Port{}, bridgeOf: map[string]string{}}
-	for bi := range s.OVS.Bridges {
-		b := &s.OVS.Bridges[bi]
-		for pi := range b.Ports {
-			x.ovsPorts[b.Ports[pi].Name] = &b.Ports[pi]
-			x.bridgeOf[b.Ports[pi].Name] = b.Name
-		}
-	}
-	return x
+	return &node{s: s, n: &s.Neutron, ovsPorts: s.OVS.PortIndex()}
 }
 
 func port(id string) Object { return Object{"port", id} }
@@ -40,7 +31,7 @@ func deadVLAN(x *node) []Finding {
 			continue
 		}
 		f := Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}}}
-		op := x.ovsPorts[p.OVSPort]
+		op := x.ovsPorts[p.OVSPort].Port
 		if op != nil {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("OVSDB: Port %s tag=%d trunks=%v", op.Name, op.Tag, op.Trunks))
 		}
@@ -156,7 +147,7 @@ func mtuMismatch(x *node) []Finding {
 func tagMismatch(x *node) []Finding {
 	var out []Finding
 	for _, p := range x.n.Ports {
-		op := x.ovsPorts[p.OVSPort]
+		op := x.ovsPorts[p.OVSPort].Port
 		if op == nil || op.Tag == topo.DeadVLAN || op.Tag == 0 {
 			continue
 		}
@@ -409,7 +400,7 @@ func dhcpPort(x *node) []Finding {
 		case tap == nil:
 			ev = append(ev, ns.Name+" has no tap device")
 		default:
-			if _, onOVS := x.ovsPorts[tap.Name]; !onOVS && (tap.Peer == nil || x.ovsPorts[tap.Peer.Name] == nil) {
+			if onOVS := x.ovsPorts[tap.Name].Port != nil; !onOVS && (tap.Peer == nil || x.ovsPorts[tap.Peer.Name].Port == nil) {
 				ev = append(ev, tap.Name+" is not a port of br-int")
 			}
 			global := 0

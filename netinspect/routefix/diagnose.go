@@ -68,7 +68,7 @@ func Diagnose(s *topo.Snapshot) []Finding {
 	if root == nil {
 		return nil
 	}
-	bridgeOf := bridgePorts(s)
+	ovsPorts := s.OVS.PortIndex()
 	var out []Finding
 	for _, rt := range root.Routes {
 		if rt.Table != topo.RouteTableMain || rt.Protocol == "kernel" || rt.Dev == "" ||
@@ -78,8 +78,8 @@ func Diagnose(s *topo.Snapshot) []Finding {
 		f := Finding{Route: RouteText(rt), Dev: rt.Dev, Gateway: rt.Gateway}
 		l := root.Link(rt.Dev)
 		switch {
-		case bridgeOf[rt.Dev] != "":
-			f.Why, f.Bridge = "bridge-port", bridgeOf[rt.Dev]
+		case ovsPorts[rt.Dev].Bridge != nil:
+			f.Why, f.Bridge = "bridge-port", ovsPorts[rt.Dev].Bridge.Name
 		case l != nil && !l.Up():
 			f.Why = "down"
 		case l != nil && !l.Carrier:
@@ -87,28 +87,19 @@ func Diagnose(s *topo.Snapshot) []Finding {
 		default:
 			continue
 		}
-		f.Candidates = Candidates(root, bridgeOf)
+		f.Candidates = Candidates(root, ovsPorts)
 		out = append(out, f)
 	}
 	return out
 }
 
-// bridgePorts maps each OVS port name to its bridge.
-func bridgePorts(s *topo.Snapshot) map[string]string {
-	out := map[string]string{}
-	for _, b := range s.OVS.Bridges {
-		for _, p := range b.Ports {
-			out[p.Name] = b.Name
-		}
-	}
-	return out
-}
-
-// Candidates lists interfaces that could carry the host's default route.
-func Candidates(ns *topo.Namespace, bridgeOf map[string]string) []Candidate {
+// Candidates lists interfaces that could carry the host's default route:
+// up, with carrier and an IPv4 address, and not a port of OVS (ovsPorts,
+// from topo.OVS.PortIndex).
+func Candidates(ns *topo.Namespace, ovsPorts map[string]topo.PortOnBridge) []Candidate {
 	out := []Candidate{}
 	for _, l := range ns.Links {
-		if l.Kind == "loopback" || bridgeOf[l.Name] != "" || !l.Up() || !l.Carrier || l.Master != "" {
+		if l.Kind == "loopback" || ovsPorts[l.Name].Bridge != nil || !l.Up() || !l.Carrier || l.Master != "" {
 			continue
 		}
 		for _, a := range l.Addrs {

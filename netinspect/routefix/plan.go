@@ -55,9 +55,9 @@ func NewPlan(s *topo.Snapshot, dev, gateway string) (*Plan, error) {
 	if root == nil {
 		return nil, errors.New("the snapshot has no node namespace")
 	}
-	bridgeOf := bridgePorts(s)
+	ovsPorts := s.OVS.PortIndex()
 	if dev == "" {
-		c := Candidates(root, bridgeOf)
+		c := Candidates(root, ovsPorts)
 		if len(c) == 0 {
 			return nil, errors.New("no management NIC candidate (up, with carrier and an IPv4 address, not an OVS port): give --dev")
 		}
@@ -83,8 +83,8 @@ func NewPlan(s *topo.Snapshot, dev, gateway string) (*Plan, error) {
 	default:
 		p.Checks = append(p.Checks, Check{What: "device exists", OK: true, Detail: fmt.Sprintf("%s (%s, mtu %d)", dev, l.Kind, l.MTU)})
 		p.Checks = append(p.Checks, Check{What: "device up with carrier", OK: l.Up() && l.Carrier, Detail: fmt.Sprintf("oper_state %s, carrier %v", l.OperState, l.Carrier)})
-		if br := bridgeOf[dev]; br != "" {
-			p.Checks = append(p.Checks, Check{What: "device is not an OVS port", OK: false, Detail: dev + " is a port of " + br})
+		if br := ovsPorts[dev].Bridge; br != nil {
+			p.Checks = append(p.Checks, Check{What: "device is not an OVS port", OK: false, Detail: dev + " is a port of " + br.Name})
 		}
 		in := Check{What: "gateway inside one of the device's subnets", Detail: gateway + " is in none of " + dev + "'s subnets"}
 		for _, a := range l.Addrs {

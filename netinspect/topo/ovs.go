@@ -38,6 +38,30 @@ func (o *OVS) Port(name string) *Port {
 	return nil
 }
 
+// PortOnBridge is an OVS port and the bridge that holds it.
+type PortOnBridge struct {
+	Bridge *Bridge
+	Port   *Port
+}
+
+// PortIndex maps every OVS port name to its port and bridge, for code that
+// looks ports up by name many times. A name OVS does not have maps to the
+// zero PortOnBridge (nil Bridge and Port).
+func (o *OVS) PortIndex() map[string]PortOnBridge {
+	n := 0
+	for i := range o.Bridges {
+		n += len(o.Bridges[i].Ports)
+	}
+	idx := make(map[string]PortOnBridge, n)
+	for i := range o.Bridges {
+		b := &o.Bridges[i]
+		for j := range b.Ports {
+			idx[b.Ports[j].Name] = PortOnBridge{Bridge: b, Port: &b.Ports[j]}
+		}
+	}
+	return idx
+}
+
 // Manager is a row of the Manager table.
 type Manager struct {
 	Target      string `json:"target"`

@@ -161,22 +161,16 @@ type walker struct {
 	n        *topo.Neutron
 	r        *Result
 	portByIP map[string][]*topo.NPort
-	ovsPorts map[string]*topo.Port
+	ovsPorts map[string]topo.PortOnBridge
 }
 
 func newWalker(s *topo.Snapshot) *walker {
-	w := &walker{s: s, n: &s.Neutron, portByIP: map[string][]*topo.NPort{}, ovsPorts: map[string]*topo.Port{}}
+	w := &walker{s: s, n: &s.Neutron, portByIP: map[string][]*topo.NPort{}, ovsPorts: s.OVS.PortIndex()}
 	for i := range w.n.Ports {
 		p := &w.n.Ports[i]
 		for _, ip := range p.FixedIPs {
 			a, _, _ := strings.Cut(ip, "/")
 			w.portByIP[a] = append(w.portByIP[a], p)
-		}
-	}
-	for bi := range s.OVS.Bridges {
-		b := &s.OVS.Bridges[bi]
-		for pi := range b.Ports {
-			w.ovsPorts[b.Ports[pi].Name] = &b.Ports[pi]
 		}
 	}
 	return w
@@ -386,7 +380,7 @@ func (w *walker) portHop(h *Hop, p *topo.NPort, vlan int, what string, chainChec
 	if p.Devices.Tap != nil {
 		h.MTU = p.Devices.Tap.MTU
 	}
-	if op := w.ovsPorts[p.OVSPort]; op != nil {
+	if op := w.ovsPorts[p.OVSPort].Port; op != nil {
 		h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: Port %s tag=%d other_config:net_uuid=%s", op.Name, op.Tag, op.OtherConfig["net_uuid"]))
 	}
 	switch {
@@ -644,7 +638,7 @@ func reverse(r *Result, w *walker, t *target) {
 // instance's packet to the router and the SNATed one leaving qg-.
 func (w *walker) packets(t *target, outbound bool) {
 	ofport := func(name string) int {
-		if p := w.ovsPorts[name]; p != nil && len(p.Interfaces) > 0 {
+		if p := w.ovsPorts[name].Port; p != nil && len(p.Interfaces) > 0 {
 			return p.Interfaces[0].OFPort
 		}
 		return -1
