@@ -35,25 +35,6 @@ type kernelRoute struct {
 	oif int
 }
 
-// dump sends a dump request on sock and calls fn with each reply message
-// of type reply; the first error fn returns ends the dump.
-func dump(sock *nl.NetlinkSocket, typ, reply int, fn func(m []byte) error, data ...nl.NetlinkRequestData) error {
-	req := nl.NewNetlinkRequest(typ, unix.NLM_F_DUMP)
-	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: sock}}
-	for _, d := range data {
-		req.AddData(d)
-	}
-	var fnErr error
-	err := req.ExecuteIter(unix.NETLINK_ROUTE, uint16(reply), func(m []byte) bool {
-		fnErr = fn(m)
-		return fnErr == nil
-	})
-	if fnErr != nil {
-		return fnErr
-	}
-	return err // nil, netlink.ErrDumpInterrupted (see retry) or the kernel's error
-}
-
 // listAddrs dumps the IPv4 and IPv6 addresses of the socket's namespace.
 func listAddrs(sock *nl.NetlinkSocket) ([]kernelAddr, error) {
 	var out []kernelAddr

@@ -199,9 +199,16 @@ func (x *index) devIn(ns, name string) (kdev, bool) {
 
 // device describes a kernel device as a chain member.
 func device(name string, d kdev, ok bool) *topo.Device {
-	dv := &topo.Device{Name: name}
+	dv := &topo.Device{}
+	describeDevice(dv, name, d, ok)
+	return dv
+}
+
+// describeDevice is device writing into dv.
+func describeDevice(dv *topo.Device, name string, d kdev, ok bool) {
+	*dv = topo.Device{Name: name}
 	if !ok {
-		return dv
+		return
 	}
 	dv.InKernel = true
 	dv.Namespace = d.ns.Name
@@ -213,7 +220,6 @@ func device(name string, d kdev, ok bool) *topo.Device {
 	if d.link.Peer != nil {
 		dv.Peer = d.link.Peer.Name
 	}
-	return dv
 }
 
 // globalAddrs returns a link's global-scope addresses.

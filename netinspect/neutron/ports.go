@@ -220,9 +220,12 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 	var devs [4]*topo.Device
 	var k [4]kdev
 	var ok [4]bool
+	// One allocation for the four members: a 1000-instance node has 4,000.
+	members := new([4]topo.Device)
 	for j, n := range names {
 		k[j], ok[j] = d.x.devIn("", n)
-		devs[j] = device(n, k[j], ok[j])
+		devs[j] = &members[j]
+		describeDevice(devs[j], n, k[j], ok[j])
 	}
 	tap, qbr, qvb, qvo := devs[0], devs[1], devs[2], devs[3]
 	if b != nil {
@@ -257,8 +260,7 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 			problems = append(problems, fmt.Sprintf("%s is not a port of br-int", qvo.Name))
 		}
 	}
-	var mtus []string
-	mtuSet := map[int]bool{}
+	first, mtuDiffers := -1, false
 	for j, dv := range devs {
 		if !ok[j] {
 			continue
@@ -266,10 +268,19 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 		if !dv.Up {
 			problems = append(problems, fmt.Sprintf("%s is down (oper state %s)", dv.Name, dv.OperState))
 		}
-		mtus = append(mtus, fmt.Sprintf("%s %d", names[j][:3], dv.MTU))
-		mtuSet[dv.MTU] = true
+		if first < 0 {
+			first = dv.MTU
+		} else if dv.MTU != first {
+			mtuDiffers = true
+		}
 	}
-	if len(mtuSet) > 1 {
+	if mtuDiffers {
+		var mtus []string
+		for j, dv := range devs {
+			if ok[j] {
+				mtus = append(mtus, fmt.Sprintf("%s %d", names[j][:3], dv.MTU))
+			}
+		}
 		problems = append(problems, "MTU differs along the chain: "+strings.Join(mtus, ", "))
 	}
 	out := topo.Devices{QVO: qvo, QVB: qvb, QBR: qbr, Tap: tap}
