@@ -254,3 +254,55 @@ func nodeSockets(t *testing.T, ipArgs [][]string) (*nl.NetlinkSocket, *netlink.H
 	})
 	return sock, h
 }
+
+// listNeighbours reads what the library's NeighList reads, less the
+// entries the kernel makes for multicast and broadcast addresses.
+func TestNeighbourDumpAgreesWithLibrary(t *testing.T) {
+	sock, h := nodeSockets(t, [][]string{
+		{"link", "add", "ostopo-na", "type", "veth", "peer", "name", "ostopo-nb"},
+		{"link", "set", "ostopo-na", "up"},
+		{"link", "set", "ostopo-nb", "up"},
+		{"addr", "add", "192.0.2.10/24", "dev", "ostopo-na"},
+		{"addr", "add", "2001:db8:77::1/64", "dev", "ostopo-na", "nodad"},
+		{"neigh", "add", "192.0.2.50", "lladdr", "02:00:00:00:00:50", "dev", "ostopo-na", "nud", "permanent"},
+		{"neigh", "add", "192.0.2.51", "lladdr", "02:00:00:00:00:51", "dev", "ostopo-na", "nud", "stale"},
+		{"neigh", "add", "192.0.2.52", "lladdr", "02:00:00:00:00:52", "dev", "ostopo-na", "nud", "noarp"},
+		{"neigh", "add", "224.0.0.99", "lladdr", "01:00:5e:00:00:63", "dev", "ostopo-na", "nud", "noarp"},
+		{"-6", "neigh", "add", "2001:db8:77::50", "lladdr", "02:00:00:00:00:60", "dev", "ostopo-na", "nud", "reachable"},
+		{"-6", "neigh", "add", "ff02::99", "lladdr", "33:33:00:00:00:99", "dev", "ostopo-na", "nud", "noarp"},
+	})
+	got, err := listNeighbours(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := h.NeighList(0, netlink.FAMILY_ALL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []kernelNeigh
+	dropped := 0
+	for _, n := range lib {
+		switch {
+		case n.IP == nil:
+		case n.State == netlink.NUD_NOARP && (n.IP.IsMulticast() || n.IP.IsUnspecified() || n.IP.Equal(net.IPv4bcast)):
+			dropped++
+		default:
+			want = append(want, kernelNeigh{index: n.LinkIndex, neigh: topo.Neighbor{IP: n.IP.String(), MAC: macString(n.HardwareAddr), State: neighState(n.State)}})
+		}
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kernelNeigh{})); diff != "" {
+		t.Errorf("neighbours (-library +listNeighbours):\n%s", diff)
+	}
+	if dropped < 2 {
+		t.Errorf("%d multicast noarp entries left out, want at least the 2 added", dropped)
+	}
+	seen := map[string]string{}
+	for _, n := range got {
+		seen[n.neigh.IP] = n.neigh.State
+	}
+	for ip, state := range map[string]string{"192.0.2.50": "permanent", "192.0.2.51": "stale", "192.0.2.52": "noarp", "2001:db8:77::50": "reachable"} {
+		if seen[ip] != state {
+			t.Errorf("neighbour %s: state %q, want %q (read: %v)", ip, seen[ip], state, seen)
+		}
+	}
+}

@@ -51,8 +51,8 @@ func retry[T any](what string, f func() (T, error)) (T, error) {
 // nsSockets are the netlink sockets one namespace is read through: links
 // come on one while addresses and routes come on the other, since a socket
 // serves one dump at a time and on a node with 4,000 devices each dump
-// takes tens of milliseconds of kernel time. Rules, neighbours and
-// namespace ids come through the library's handle.
+// takes tens of milliseconds of kernel time. Rules and namespace ids come
+// through the library's handle.
 type nsSockets struct {
 	links, rest *nl.NetlinkSocket
 	h           *netlink.Handle
@@ -66,7 +66,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 		routes                               []kernelRoute
 		omitted                              int
 		rules                                []netlink.Rule
-		neighs                               []netlink.Neigh
+		neighs                               []kernelNeigh
 		addrErr, routeErr, ruleErr, neighErr error
 	)
 	done := make(chan struct{})
@@ -74,7 +74,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 		defer close(done)
 		addrs, addrErr = retry("list addresses", func() ([]kernelAddr, error) { return listAddrs(s.rest) })
 		rules, ruleErr = retry("list rules", func() ([]netlink.Rule, error) { return s.h.RuleList(netlink.FAMILY_ALL) })
-		neighs, neighErr = retry("list neighbours", func() ([]netlink.Neigh, error) { return s.h.NeighList(0, netlink.FAMILY_ALL) })
+		neighs, neighErr = retry("list neighbours", func() ([]kernelNeigh, error) { return listNeighbours(s.rest) })
 		routes, omitted, routeErr = listRoutes(s.rest, rules) // last: it turns on strict checking
 	}()
 	links, err := retry("list links", func() ([]kernelLink, error) { return listLinks(s.links) })
@@ -120,14 +120,10 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 	for _, r := range rules {
 		ks.ns.Rules = append(ks.ns.Rules, convertRule(r))
 	}
-	ks.ns.Neighbors = make([]topo.Neighbor, 0, len(neighs))
-	for _, n := range neighs {
-		if n.IP == nil {
-			continue
-		}
-		ks.ns.Neighbors = append(ks.ns.Neighbors, topo.Neighbor{
-			IP: n.IP.String(), MAC: macString(n.HardwareAddr), Dev: names[n.LinkIndex], State: neighState(n.State),
-		})
+	ks.ns.Neighbors = make([]topo.Neighbor, len(neighs))
+	for i, n := range neighs {
+		ks.ns.Neighbors[i] = n.neigh
+		ks.ns.Neighbors[i].Dev = names[n.index]
 	}
 	return ks, errors.Join(addrErr, routeErr, ruleErr, neighErr)
 }
