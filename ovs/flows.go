@@ -1,7 +1,9 @@
 package ovs
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -64,6 +66,9 @@ func ParseFlowLine(line string) (topo.Flow, error) {
 			f.Cookie = v
 		case "duration":
 			f.Duration, err = strconv.ParseFloat(strings.TrimSuffix(v, "s"), 64)
+			if err == nil && (math.IsNaN(f.Duration) || math.IsInf(f.Duration, 0)) {
+				err = errors.New("not a finite number") // JSON cannot hold it
+			}
 		case "table":
 			f.Table, err = strconv.Atoi(v)
 		case "n_packets":

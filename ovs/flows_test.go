@@ -92,3 +92,12 @@ func TestDumpFlowsArgv(t *testing.T) {
 		t.Errorf("Describe = %q", of.Describe())
 	}
 }
+
+func TestParseDumpFlowsRejectsNonFiniteDuration(t *testing.T) {
+	for _, d := range []string{"nan", "inf", "-Inf"} {
+		line := " cookie=0x0, duration=" + d + "s, table=0, n_packets=0, n_bytes=0, priority=1 actions=drop"
+		if _, err := ParseDumpFlows("NXST_FLOW reply (xid=0x4):\n" + line + "\n"); err == nil || !strings.Contains(err.Error(), "duration") {
+			t.Errorf("duration=%ss: error %v, want one about the duration", d, err)
+		}
+	}
+}

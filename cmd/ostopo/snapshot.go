@@ -149,7 +149,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		if err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		w := bufio.NewWriterSize(f, 1<<20)
+		w := bufio.NewWriterSize(f, 64<<10)
 		werr := write(w)
 		return errors.Join(werr, w.Flush(), f.Close())
 	}
@@ -158,7 +158,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	w := bufio.NewWriterSize(tmp, 1<<20)
+	w := bufio.NewWriterSize(tmp, 64<<10)
 	werr := write(w)
 	ferr := w.Flush()
 	serr := tmp.Sync()

@@ -1,7 +1,6 @@
 package topo
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"compress/gzip"
@@ -10,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // ErrSchema is returned for a snapshot whose schema ostopo does not read.
@@ -57,27 +54,22 @@ func EncodeDeriving(w io.Writer, s *Snapshot, derive func(*Snapshot) Neutron) er
 }
 
 // encodeFieldsAtOnce writes what json.Encoder (HTML escaping off) writes
-// for the snapshot, byte for byte (TestEncodeFieldsAtOnce), but encodes
-// the top-level fields at the same time: namespaces, OVS and Neutron are
-// a megabyte of JSON apiece on a 1000-instance node, and the snapshot is
-// written when the collection is over and every core is free. One worker
-// per core takes the fields in turn, Neutron first: deriving it (when
-// deriveNeutron is set) and then encoding it is the longest chain, and
-// with a goroutine per field it waited its turn behind the facts'
-// encoders. The fields are walked by reflection so that one added to
-// Snapshot needs nothing here; a tag may hold a name and omitempty, read
-// as encoding/json reads them.
+// for the snapshot, byte for byte (TestEncodeFieldsAtOnce,
+// TestHandWrittenJSONMatchesEncodingJSON). The facts are written as they
+// are encoded, 32 KiB at a time, while the Neutron view is derived (when
+// deriveNeutron is set) or encoded into a buffer on a goroutine of its
+// own; it comes last in the document. Streaming keeps the 3.5 MB of JSON
+// of a 1000-instance node out of memory: fresh memory costs a page fault
+// per 4 KiB, and this is the snapshot's last, serial step. The fields are
+// walked by reflection so that one added to Snapshot needs nothing here; a
+// tag may hold a name and omitempty, read as encoding/json reads them.
 func encodeFieldsAtOnce(w io.Writer, s *Snapshot, deriveNeutron func()) error {
 	type field struct {
-		key    string
-		value  any // the field's address
-		derive func()
-		out    []byte
-		err    error
+		key   string
+		value any // the field's address
 	}
 	v := reflect.ValueOf(s).Elem()
-	var fields []*field
-	queue := make(chan *field, v.NumField())
+	var fields []field
 	for i := range v.NumField() {
 		sf := v.Type().Field(i)
 		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -88,85 +80,65 @@ func encodeFieldsAtOnce(w io.Writer, s *Snapshot, deriveNeutron func()) error {
 		if name == "" {
 			name = sf.Name
 		}
-		f := &field{key: name, value: fv.Addr().Interface()}
-		fields = append(fields, f)
-		if sf.Name == "Neutron" {
-			f.derive = deriveNeutron
-			queue <- f // first
+		fields = append(fields, field{name, fv.Addr().Interface()})
+	}
+
+	var neutron *jsonWriter // encoded ahead, when there is nothing to derive
+	neutronDone := make(chan struct{})
+	go func() {
+		defer close(neutronDone)
+		if deriveNeutron != nil {
+			deriveNeutron()
+			return
 		}
-	}
-	for _, f := range fields {
-		if _, isNeutron := f.value.(*Neutron); !isNeutron {
-			queue <- f
-		}
-	}
-	close(queue)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(fields)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range queue {
-				if f.derive != nil {
-					f.derive()
-				}
-				f.out, f.err = encodeField(f.value)
-			}
-		}()
-	}
-	wg.Wait()
-	// Written part by part: joining them first would copy the document
-	// once more.
-	out := bufio.NewWriter(w)
-	out.WriteByte('{')
+		neutron = newJSONWriter(nil)
+		writeField(neutron, &s.Neutron)
+	}()
+	defer func() { <-neutronDone }()
+
+	out := newJSONWriter(w)
+	out.b = append(out.b, '{')
 	for i, f := range fields {
-		if f.err != nil {
-			return fmt.Errorf("encode snapshot: field %s: %w", f.key, f.err)
-		}
 		if i > 0 {
-			out.WriteByte(',')
+			out.b = append(out.b, ',')
 		}
-		key, _ := json.Marshal(f.key)
-		out.Write(key)
-		out.WriteByte(':')
-		out.Write(f.out)
+		out.str(f.key)
+		out.b = append(out.b, ':')
+		if _, ok := f.value.(*Neutron); ok {
+			<-neutronDone
+			if neutron != nil {
+				if neutron.err != nil {
+					return fmt.Errorf("encode snapshot: field %s: %w", f.key, neutron.err)
+				}
+				out.b = append(out.b, neutron.b...)
+				continue
+			}
+		}
+		writeField(out, f.value)
+		if out.err != nil {
+			return fmt.Errorf("encode snapshot: field %s: %w", f.key, out.err)
+		}
 	}
-	out.WriteString("}\n")
-	if err := out.Flush(); err != nil {
+	out.b = append(out.b, '}', '\n')
+	if err := out.flush(); err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
 	return nil
 }
 
-// encodeField returns the JSON of one top-level field, given its address:
-// written by hand (jsonwrite.go) for the three bulky ones, into a buffer
-// sized from their lengths so that it is not grown and copied on the way.
-func encodeField(p any) ([]byte, error) {
-	var w *jsonWriter
+// writeField writes one top-level field, given its address: by hand
+// (jsonwrite.go) for the three bulky ones, by encoding/json for the rest.
+func writeField(w *jsonWriter, p any) {
 	switch p := p.(type) {
 	case *[]Namespace:
-		n := 0
-		for i := range *p {
-			ns := &(*p)[i]
-			n += 4096 + 300*len(ns.Links) + 160*len(ns.Routes) + 100*len(ns.Neighbors)
-		}
-		w = newJSONWriter(n)
 		writeNamespaces(w, p)
 	case *OVS:
-		n := 4096
-		for i := range p.Bridges {
-			n += 4096 + 700*len(p.Bridges[i].Ports) + 200*len(p.Bridges[i].Flows)
-		}
-		w = newJSONWriter(n)
 		writeOVS(w, p)
 	case *Neutron:
-		w = newJSONWriter(64<<10 + 1200*len(p.Ports))
 		writeNeutron(w, p)
 	default:
-		w = newJSONWriter(0)
 		w.value(reflect.ValueOf(p).Elem().Interface())
 	}
-	return w.b, w.err
 }
 
 // emptyJSON is encoding/json's test for omitempty.

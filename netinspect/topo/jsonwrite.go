@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -21,21 +22,44 @@ import (
 // Types with few values per node (sources, rules, NAT tables, networks,
 // routers) are handed to encoding/json whole.
 
-// jsonWriter appends JSON to b. The first error (from encoding/json, or a
-// NaN or infinite number, which JSON cannot hold) is kept in err.
+// jsonWriter appends JSON to b and, when it has a sink, passes it on
+// whenever b holds flushSize bytes, so that b stays small. The first error
+// (from encoding/json, a NaN or infinite number, which JSON cannot hold,
+// or from the sink) is kept in err.
 type jsonWriter struct {
-	b   []byte
-	err error
+	b    []byte
+	sink io.Writer // nil: everything stays in b
+	err  error
 	// cold encodes the values handed to encoding/json.
 	cold    bytes.Buffer
 	coldEnc *json.Encoder
 }
 
-func newJSONWriter(capacity int) *jsonWriter {
-	w := &jsonWriter{b: make([]byte, 0, capacity)}
+const flushSize = 32 << 10
+
+func newJSONWriter(sink io.Writer) *jsonWriter {
+	w := &jsonWriter{b: make([]byte, 0, 2*flushSize), sink: sink}
 	w.coldEnc = json.NewEncoder(&w.cold)
 	w.coldEnc.SetEscapeHTML(false)
 	return w
+}
+
+// flushIfFull passes b on to the sink once it holds flushSize bytes.
+func (w *jsonWriter) flushIfFull() {
+	if w.sink != nil && len(w.b) >= flushSize {
+		w.flush()
+	}
+}
+
+// flush passes b on to the sink and returns the first error so far.
+func (w *jsonWriter) flush() error {
+	if w.sink != nil && len(w.b) > 0 && w.err == nil {
+		if _, err := w.sink.Write(w.b); err != nil {
+			w.err = err
+		}
+		w.b = w.b[:0]
+	}
+	return w.err
 }
 
 // value writes v as encoding/json does.
@@ -184,6 +208,7 @@ func list[T any](w *jsonWriter, v []T, write func(*jsonWriter, *T)) {
 			w.b = append(w.b, ',')
 		}
 		write(w, &v[i])
+		w.flushIfFull()
 	}
 	w.b = append(w.b, ']')
 }
