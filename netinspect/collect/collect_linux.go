@@ -100,6 +100,7 @@ func collectOVS(ctx context.Context, o Options, rec *recorder) topo.OVS {
 // nsReader holds what reading one namespace needs.
 type nsReader struct {
 	file   nsFile
+	bufs   *dumpBuffers // shared by every reader
 	handle netns.NsHandle
 	nl     *netlink.Handle
 	state  *kernelState
@@ -117,10 +118,11 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 	}
 	nat := newNATReader(ctx, o.Runner)
 
+	var bufs dumpBuffers
 	readers := make([]*nsReader, 0, len(named)+1)
-	readers = append(readers, &nsReader{file: root})
+	readers = append(readers, &nsReader{file: root, bufs: &bufs})
 	for _, f := range named {
-		readers = append(readers, &nsReader{file: f})
+		readers = append(readers, &nsReader{file: f, bufs: &bufs})
 	}
 	// Router namespaces first: each also runs iptables-save, the slowest
 	// read of a small namespace, and started last they would be the tail
@@ -191,8 +193,8 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open netlink in namespace %s: %w", r.file.Path, err))
 		return
 	}
-	defer socks.links.Close()
-	defer socks.rest.Close()
+	defer r.bufs.release(socks.links)
+	defer r.bufs.release(socks.rest)
 	r.state, err = readKernel(socks, &ns)
 	if r.state == nil {
 		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("read namespace %s: %w", label, err))
@@ -223,18 +225,21 @@ func enterNamespace(r *nsReader) (s nsSockets, fwd bool, fwdErr, err error) {
 	inside := func() error {
 		// Route netlink only: the xfrm and netfilter sockets a handle opens
 		// by default are never used.
-		if s.links, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
+		links, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+		if err != nil {
 			return err
 		}
-		if s.rest, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE); err != nil {
-			s.links.Close()
+		rest, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+		if err != nil {
+			links.Close()
 			return err
 		}
 		if s.h, err = netlink.NewHandle(unix.NETLINK_ROUTE); err != nil {
-			s.links.Close()
-			s.rest.Close()
+			links.Close()
+			rest.Close()
 			return err
 		}
+		s.links, s.rest = r.bufs.socket(links), r.bufs.socket(rest)
 		r.nl = s.h
 		fwd, fwdErr = readIPForward()
 		return nil

@@ -113,6 +113,7 @@ func TestRouteAndAddrDumpsAgreeWithLibrary(t *testing.T) {
 		{"route", "add", "default", "via", "192.0.2.1", "dev", "ostopo-ra", "table", "100"},
 		{"route", "add", "10.9.0.0/16", "dev", "ostopo-ra", "src", "192.0.2.10", "table", "1000"},
 		{"rule", "add", "from", "10.9.0.0/16", "table", "1000"},
+		{"rule", "add", "fwmark", "0x10/0xff", "iif", "ostopo-ra", "oif", "ostopo-rb", "to", "10.8.0.0/16", "table", "1000", "priority", "500"},
 		{"-6", "route", "add", "2001:db8:99::/64", "via", "2001:db8:77::2", "dev", "ostopo-ra"},
 		{"-6", "route", "add", "default", "via", "2001:db8:77::3", "dev", "ostopo-ra", "table", "200"},
 		{"-6", "rule", "add", "from", "2001:db8:77::/64", "table", "200"},
@@ -140,7 +141,21 @@ func TestRouteAndAddrDumpsAgreeWithLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gotRoutes, omitted, err := listRoutes(sock, rules)
+	gotRules, err := listRules(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantRules []topo.Rule
+	for _, r := range rules {
+		wantRules = append(wantRules, convertRule(r))
+	}
+	if diff := cmp.Diff(wantRules, gotRules); diff != "" {
+		t.Errorf("rules (-library +listRules):\n%s", diff)
+	}
+	if len(gotRules) < 8 { // 3 IPv4 and 2 IPv6 defaults, the 2 added, and the mark rule
+		t.Errorf("read %d rules, want at least 8: %+v", len(gotRules), gotRules)
+	}
+	gotRoutes, omitted, err := listRoutes(sock, gotRules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +243,7 @@ func maskLen(n *net.IPNet) int {
 
 // nodeSockets builds an all-in-one lab node, runs each `ip -n NODE ARGS`,
 // and opens a route-netlink socket and a library handle inside the node.
-func nodeSockets(t *testing.T, ipArgs [][]string) (*nl.NetlinkSocket, *netlink.Handle) {
+func nodeSockets(t *testing.T, ipArgs [][]string) (*dumpSocket, *netlink.Handle) {
 	t.Helper()
 	l := labtest.Build(t, lab.AllInOne())
 	for _, args := range ipArgs {
@@ -248,11 +263,13 @@ func nodeSockets(t *testing.T, ipArgs [][]string) (*nl.NetlinkSocket, *netlink.H
 	if err != nil {
 		t.Fatal(err)
 	}
+	var bufs dumpBuffers
+	ds := bufs.socket(sock)
 	t.Cleanup(func() {
-		sock.Close()
+		bufs.release(ds)
 		h.Close()
 	})
-	return sock, h
+	return ds, h
 }
 
 // listNeighbours reads what the library's NeighList reads, less the
@@ -305,4 +322,26 @@ func TestNeighbourDumpAgreesWithLibrary(t *testing.T) {
 			t.Errorf("neighbour %s: state %q, want %q (read: %v)", ip, seen[ip], state, seen)
 		}
 	}
+}
+
+// convertRule is how ostopo turned the library's rules into facts before
+// it read the dump itself.
+func convertRule(r netlink.Rule) topo.Rule {
+	out := topo.Rule{Priority: r.Priority, Family: 4, Table: r.Table, IIF: r.IifName, OIF: r.OifName}
+	if r.Family == unix.AF_INET6 {
+		out.Family = 6
+	}
+	if r.Src != nil {
+		out.Src = r.Src.String()
+	}
+	if r.Dst != nil {
+		out.Dst = r.Dst.String()
+	}
+	if r.Mark != 0 {
+		out.Mark = fmt.Sprintf("0x%x", r.Mark)
+		if r.Mask != nil {
+			out.Mark += fmt.Sprintf("/0x%x", *r.Mask)
+		}
+	}
+	return out
 }

@@ -40,7 +40,7 @@ type kernelLink struct {
 // kernel's (IFLA_INFO_KIND) under the library's names: "tun" is "tuntap",
 // a device without a kind is "device". TestListLinksAgreesWithLibrary holds
 // this to the library's reading.
-func listLinks(sock *nl.NetlinkSocket) ([]kernelLink, error) {
+func listLinks(sock *dumpSocket) ([]kernelLink, error) {
 	var links []kernelLink
 	err := dump(sock, unix.RTM_GETLINK, unix.RTM_NEWLINK, func(m []byte) error {
 		l, err := parseLink(m)

@@ -8,7 +8,6 @@ import (
 	"net"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,7 +32,7 @@ func (ndmsgRequest) Serialize() []byte { return make([]byte, 12) } // AF_UNSPEC
 // device; 1,500 on a 1000-instance node, and hidden by plain `ip neigh`)
 // are left out before they are decoded. A noarp entry for a unicast
 // address (set by hand) is kept.
-func listNeighbours(sock *nl.NetlinkSocket) ([]kernelNeigh, error) {
+func listNeighbours(sock *dumpSocket) ([]kernelNeigh, error) {
 	var out []kernelNeigh
 	err := dump(sock, unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, func(m []byte) error {
 		n, ok, err := parseNeighbour(m)

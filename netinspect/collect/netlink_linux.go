@@ -10,7 +10,6 @@ import (
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,10 +50,10 @@ func retry[T any](what string, f func() (T, error)) (T, error) {
 // nsSockets are the netlink sockets one namespace is read through: links
 // come on one while addresses and routes come on the other, since a socket
 // serves one dump at a time and on a node with 4,000 devices each dump
-// takes tens of milliseconds of kernel time. Rules and namespace ids come
-// through the library's handle.
+// takes tens of milliseconds of kernel time. Namespace ids come through
+// the library's handle.
 type nsSockets struct {
-	links, rest *nl.NetlinkSocket
+	links, rest *dumpSocket
 	h           *netlink.Handle
 }
 
@@ -65,7 +64,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 		addrs                                []kernelAddr
 		routes                               []kernelRoute
 		omitted                              int
-		rules                                []netlink.Rule
+		rules                                []topo.Rule
 		neighs                               []kernelNeigh
 		addrErr, routeErr, ruleErr, neighErr error
 	)
@@ -73,7 +72,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 	go func() {
 		defer close(done)
 		addrs, addrErr = retry("list addresses", func() ([]kernelAddr, error) { return listAddrs(s.rest) })
-		rules, ruleErr = retry("list rules", func() ([]netlink.Rule, error) { return s.h.RuleList(netlink.FAMILY_ALL) })
+		rules, ruleErr = retry("list rules", func() ([]topo.Rule, error) { return listRules(s.rest) })
 		neighs, neighErr = retry("list neighbours", func() ([]kernelNeigh, error) { return listNeighbours(s.rest) })
 		routes, omitted, routeErr = listRoutes(s.rest, rules) // last: it turns on strict checking
 	}()
@@ -116,9 +115,9 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 		r.Dev = names[r.oif]
 		ks.ns.Routes = append(ks.ns.Routes, r.Route)
 	}
-	ks.ns.Rules = make([]topo.Rule, 0, len(rules))
-	for _, r := range rules {
-		ks.ns.Rules = append(ks.ns.Rules, convertRule(r))
+	ks.ns.Rules = rules
+	if rules == nil {
+		ks.ns.Rules = []topo.Rule{}
 	}
 	ks.ns.Neighbors = make([]topo.Neighbor, len(neighs))
 	for i, n := range neighs {
@@ -140,26 +139,6 @@ func macString(hw net.HardwareAddr) string {
 		return ""
 	}
 	return hw.String()
-}
-
-func convertRule(r netlink.Rule) topo.Rule {
-	out := topo.Rule{Priority: r.Priority, Family: 4, Table: r.Table, IIF: r.IifName, OIF: r.OifName}
-	if r.Family == unix.AF_INET6 {
-		out.Family = 6
-	}
-	if r.Src != nil {
-		out.Src = r.Src.String()
-	}
-	if r.Dst != nil {
-		out.Dst = r.Dst.String()
-	}
-	if r.Mark != 0 {
-		out.Mark = fmt.Sprintf("0x%x", r.Mark)
-		if r.Mask != nil {
-			out.Mark += fmt.Sprintf("/0x%x", *r.Mask)
-		}
-	}
-	return out
 }
 
 func scopeName(s int) string {

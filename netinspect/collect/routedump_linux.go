@@ -36,7 +36,7 @@ type kernelRoute struct {
 }
 
 // listAddrs dumps the IPv4 and IPv6 addresses of the socket's namespace.
-func listAddrs(sock *nl.NetlinkSocket) ([]kernelAddr, error) {
+func listAddrs(sock *dumpSocket) ([]kernelAddr, error) {
 	var out []kernelAddr
 	err := dump(sock, unix.RTM_GETADDR, unix.RTM_NEWADDR, func(m []byte) error {
 		a, ok, err := parseAddr(m)
@@ -94,7 +94,7 @@ func parseAddr(m []byte) (kernelAddr, bool, error) {
 // for the other tables only: main and those the IPv6 rules name. A kernel
 // without strict checking (before 4.20) gets the full dump. It returns
 // the routes kept and how many derived ones it left out.
-func listRoutes(sock *nl.NetlinkSocket, rules []netlink.Rule) ([]kernelRoute, int, error) {
+func listRoutes(sock *dumpSocket, rules []topo.Rule) ([]kernelRoute, int, error) {
 	type answer struct {
 		routes  []kernelRoute
 		omitted int
@@ -137,7 +137,7 @@ func listRoutes(sock *nl.NetlinkSocket, rules []netlink.Rule) ([]kernelRoute, in
 	// routing); the local table is the kernel's.
 	tables := []int{unix.RT_TABLE_MAIN}
 	for _, r := range rules {
-		if r.Family == unix.AF_INET6 && r.Table > 0 && r.Table != unix.RT_TABLE_LOCAL && !slices.Contains(tables, r.Table) {
+		if r.Family == 6 && r.Table > 0 && r.Table != unix.RT_TABLE_LOCAL && !slices.Contains(tables, r.Table) {
 			tables = append(tables, r.Table)
 		}
 	}
