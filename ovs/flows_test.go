@@ -101,3 +101,26 @@ func TestParseDumpFlowsRejectsNonFiniteDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFlowLinePriority(t *testing.T) {
+	for _, tt := range []struct {
+		line, match string
+		priority    int
+	}{
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, priority=7,in_port=1 actions=drop", "in_port=1", 7},
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, priority=3 actions=drop", "", 3},
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, skb_priority=0x1,priority=10,ip actions=drop", "skb_priority=0x1,ip", 10},
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, priority=4,skb_priority=0x2 actions=drop", "skb_priority=0x2", 4},
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, arp,dl_vlan=5 actions=drop", "arp,dl_vlan=5", 32768},
+		{" cookie=0x1, table=0, n_packets=0, n_bytes=0, actions=drop", "", 32768},
+	} {
+		f, err := ParseFlowLine(tt.line)
+		if err != nil {
+			t.Errorf("%q: %v", tt.line, err)
+			continue
+		}
+		if f.Match != tt.match || f.Priority != tt.priority {
+			t.Errorf("%q: match %q priority %d, want %q %d", tt.line, f.Match, f.Priority, tt.match, tt.priority)
+		}
+	}
+}

@@ -42,14 +42,14 @@ func TestListLinksAgreesWithLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("listLinks read %d links, the library %d", len(got), len(want))
+	if len(got.links) != len(want) || len(got.refs) != len(want) {
+		t.Fatalf("listLinks read %d links (%d refs), the library %d", len(got.links), len(got.refs), len(want))
 	}
 	kinds := map[string]bool{}
 	for i, w := range want {
-		g := got[i]
-		kinds[g.Kind] = true
-		if diff := cmp.Diff(libraryLink(w), g.Link); diff != "" {
+		g := got.refs[i]
+		kinds[got.links[i].Kind] = true
+		if diff := cmp.Diff(libraryLink(w), got.links[i]); diff != "" {
 			t.Errorf("link %s (-library +listLinks):\n%s", w.Attrs().Name, diff)
 		}
 		a := w.Attrs()

@@ -19,11 +19,17 @@ import (
 // older kernels ignore the bit). golang.org/x/sys does not name it.
 const rtextFilterSkipStats = 1 << 3
 
-// kernelLink is one RTM_NEWLINK message as ostopo keeps it, with the
-// indexes it refers to still to be named (they may point at devices later
-// in the dump).
-type kernelLink struct {
-	topo.Link
+// linkDump is a link dump as ostopo keeps it: the links, and beside each
+// (refs[i] for links[i]) the indexes it refers to, still to be named (they
+// may point at devices later in the dump). Two slices rather than one of
+// both, so that the links become the namespace's without another copy of
+// 4,000 of them.
+type linkDump struct {
+	links []topo.Link
+	refs  []linkRefs
+}
+
+type linkRefs struct {
 	master   int // IFLA_MASTER: the bridge or bond it is enslaved to
 	parent   int // IFLA_LINK: a veth's peer, a VLAN's or macvlan's lower device
 	peerNSID int // IFLA_LINK_NETNSID: the namespace of parent, -1 when it is this one
@@ -40,33 +46,32 @@ type kernelLink struct {
 // kernel's (IFLA_INFO_KIND) under the library's names: "tun" is "tuntap",
 // a device without a kind is "device". TestListLinksAgreesWithLibrary holds
 // this to the library's reading.
-func listLinks(sock *dumpSocket) ([]kernelLink, error) {
-	var links []kernelLink
+func listLinks(sock *dumpSocket) (linkDump, error) {
+	var d linkDump
 	err := dump(sock, unix.RTM_GETLINK, unix.RTM_NEWLINK, func(m []byte) error {
-		l, err := parseLink(m)
+		l, refs, err := parseLink(m)
 		if err == nil {
-			links = append(links, l)
+			d.links = append(d.links, l)
+			d.refs = append(d.refs, refs)
 		}
 		return err
 	}, nl.NewIfInfomsg(unix.AF_UNSPEC), nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(nl.RTEXT_FILTER_VF|rtextFilterSkipStats)))
-	return links, err
+	return d, err
 }
 
 // parseLink reads one RTM_NEWLINK message (ifinfomsg and attributes).
-func parseLink(m []byte) (kernelLink, error) {
+func parseLink(m []byte) (topo.Link, linkRefs, error) {
 	if len(m) < unix.SizeofIfInfomsg {
-		return kernelLink{}, fmt.Errorf("decode link: message of %d bytes", len(m))
+		return topo.Link{}, linkRefs{}, fmt.Errorf("decode link: message of %d bytes", len(m))
 	}
 	hdr := nl.DeserializeIfInfomsg(m)
-	l := kernelLink{
-		Link: topo.Link{
-			Index:   int(hdr.Index),
-			AdminUp: hdr.Flags&unix.IFF_UP != 0,
-			Carrier: hdr.Flags&unix.IFF_LOWER_UP != 0,
-			Addrs:   []topo.Addr{},
-		},
-		peerNSID: -1,
+	l := topo.Link{
+		Index:   int(hdr.Index),
+		AdminUp: hdr.Flags&unix.IFF_UP != 0,
+		Carrier: hdr.Flags&unix.IFF_LOWER_UP != 0,
+		Addrs:   []topo.Addr{},
 	}
+	refs := linkRefs{peerNSID: -1}
 	var oper uint8 // IF_OPER_UNKNOWN when the kernel does not say
 	var kind string
 	var data []byte
@@ -85,11 +90,11 @@ func parseLink(m []byte) (kernelLink, error) {
 				oper = v[0]
 			}
 		case unix.IFLA_MASTER:
-			l.master = int(u32(v))
+			refs.master = int(u32(v))
 		case unix.IFLA_LINK:
-			l.parent = int(u32(v))
+			refs.parent = int(u32(v))
 		case unix.IFLA_LINK_NETNSID:
-			l.peerNSID = int(int32(u32(v)))
+			refs.peerNSID = int(int32(u32(v)))
 		case unix.IFLA_LINKINFO:
 			_ = eachAttr(v, func(typ uint16, v []byte) {
 				switch typ {
@@ -102,7 +107,7 @@ func parseLink(m []byte) (kernelLink, error) {
 		}
 	})
 	if err != nil {
-		return kernelLink{}, fmt.Errorf("decode link %d: %w", hdr.Index, err)
+		return topo.Link{}, linkRefs{}, fmt.Errorf("decode link %d: %w", hdr.Index, err)
 	}
 	l.OperState = netlink.LinkOperState(oper).String()
 	switch {
@@ -117,7 +122,7 @@ func parseLink(m []byte) (kernelLink, error) {
 	}
 	switch kind {
 	case "veth":
-		l.veth = true
+		refs.veth = true
 	case "tun":
 		l.TunMode = "tap"
 		_ = eachAttr(data, func(typ uint16, v []byte) {
@@ -138,7 +143,7 @@ func parseLink(m []byte) (kernelLink, error) {
 			}
 		})
 	}
-	return l, nil
+	return l, refs, nil
 }
 
 // eachAttr calls fn with the type (flags cleared) and value of each

@@ -76,32 +76,38 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 		neighs, neighErr = retry("list neighbours", func() ([]kernelNeigh, error) { return listNeighbours(s.rest) })
 		routes, omitted, routeErr = listRoutes(s.rest, rules) // last: it turns on strict checking
 	}()
-	links, err := retry("list links", func() ([]kernelLink, error) { return listLinks(s.links) })
+	dumped, err := retry("list links", func() (linkDump, error) { return listLinks(s.links) })
 	<-done
 	if err != nil {
 		return nil, err // without links nothing else can be named
 	}
 
 	ks := &kernelState{ns: *ns}
-	names := make(map[int]string, len(links))
-	for i := range links {
-		names[links[i].Index] = links[i].Name
+	ks.ns.Links = dumped.links
+	if ks.ns.Links == nil {
+		ks.ns.Links = []topo.Link{}
 	}
-	ks.ns.Links = make([]topo.Link, len(links))
-	byIndex := make(map[int]*topo.Link, len(links))
-	for i, kl := range links {
+	byIndex := make(map[int]*topo.Link, len(ks.ns.Links))
+	for i := range ks.ns.Links {
+		byIndex[ks.ns.Links[i].Index] = &ks.ns.Links[i]
+	}
+	name := func(index int) string {
+		if l := byIndex[index]; l != nil {
+			return l.Name
+		}
+		return ""
+	}
+	for i, refs := range dumped.refs {
 		l := &ks.ns.Links[i]
-		*l = kl.Link
-		if kl.master > 0 {
-			l.Master = names[kl.master]
+		if refs.master > 0 {
+			l.Master = name(refs.master)
 		}
 		switch {
-		case kl.veth && kl.parent > 0:
-			ks.veths = append(ks.veths, vethEnd{link: l, peerIndex: kl.parent, peerNSID: kl.peerNSID})
+		case refs.veth && refs.parent > 0:
+			ks.veths = append(ks.veths, vethEnd{link: l, peerIndex: refs.parent, peerNSID: refs.peerNSID})
 		case l.Kind == "vlan" || l.Kind == "macvlan":
-			l.Parent = names[kl.parent]
+			l.Parent = name(refs.parent)
 		}
-		byIndex[l.Index] = l
 	}
 	for _, a := range addrs {
 		if l := byIndex[a.index]; l != nil {
@@ -112,7 +118,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 	ks.ns.DerivedRoutesOmitted = omitted
 	ks.ns.Routes = make([]topo.Route, 0, len(routes))
 	for _, r := range routes {
-		r.Dev = names[r.oif]
+		r.Dev = name(r.oif)
 		ks.ns.Routes = append(ks.ns.Routes, r.Route)
 	}
 	ks.ns.Rules = rules
@@ -122,7 +128,7 @@ func readKernel(s nsSockets, ns *topo.Namespace) (*kernelState, error) {
 	ks.ns.Neighbors = make([]topo.Neighbor, len(neighs))
 	for i, n := range neighs {
 		ks.ns.Neighbors[i] = n.neigh
-		ks.ns.Neighbors[i].Dev = names[n.index]
+		ks.ns.Neighbors[i].Dev = name(n.index)
 	}
 	return ks, errors.Join(addrErr, routeErr, ruleErr, neighErr)
 }
