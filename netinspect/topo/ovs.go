@@ -147,7 +147,7 @@ type Flow struct {
 // MatchField returns the value of a match field ("in_port", "dl_vlan",
 // "tun_id") and whether it is present. Bare protocol words ("arp") have "".
 func (f *Flow) MatchField(key string) (string, bool) {
-	for _, kv := range strings.Split(f.Match, ",") {
+	for kv := range strings.SplitSeq(f.Match, ",") { // no slice: called per flow by Derive, doctor and trace
 		k, v, _ := strings.Cut(kv, "=")
 		if k == key {
 			return strings.Trim(v, `"`), true
