@@ -55,7 +55,7 @@ func listLinks(sock *dumpSocket) (linkDump, error) {
 			d.refs = append(d.refs, refs)
 		}
 		return err
-	}, nl.NewIfInfomsg(unix.AF_UNSPEC), nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(nl.RTEXT_FILTER_VF|rtextFilterSkipStats)))
+	}, nl.NewIfInfomsg(unix.AF_UNSPEC), nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterSkipStats)))
 	return d, err
 }
 
