@@ -26,12 +26,7 @@ func TestHandWrittenJSONMatchesEncodingJSON(t *testing.T) {
 		if err := encodeFieldsAtOnce(&got, s, nil); err != nil {
 			t.Fatal(err)
 		}
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
+		want := encodingJSON(t, s)
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			g, w := got.Bytes(), want.Bytes()
 			i := 0
@@ -67,6 +62,19 @@ func TestHandWrittenJSONRejectsNaN(t *testing.T) {
 }
 
 func zero() float64 { return 0 }
+
+// encodingJSON is what encoding/json writes for v, HTML escaping off, as
+// ostopo's encoder is held to.
+func encodingJSON(t *testing.T, v any) *bytes.Buffer {
+	t.Helper()
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
 
 func excerpt(b []byte, i int) string {
 	return string(b[max(0, i-80):min(len(b), i+80)])
@@ -164,12 +172,7 @@ func TestEncodeStreamsLargeSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
+	want := encodingJSON(t, s)
 	for _, deriving := range []bool{false, true} {
 		var got recordingWriter
 		var derive func()
