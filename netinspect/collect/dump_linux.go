@@ -75,6 +75,15 @@ func dump(sock *dumpSocket, typ, reply int, fn func(m []byte) error, data ...nl.
 	buf := sock.buf
 	interrupted := false
 	var fnErr error // after an error from fn, the dump is read to its end unparsed
+	end := func() error {
+		switch {
+		case fnErr != nil:
+			return fnErr
+		case interrupted:
+			return netlink.ErrDumpInterrupted
+		}
+		return nil
+	}
 	for {
 		n, err := receiveBatch(sock.GetFd(), buf)
 		if err != nil {
@@ -99,13 +108,7 @@ func dump(sock *dumpSocket, typ, reply int, fn func(m []byte) error, data ...nl.
 			}
 			switch int(msgType) {
 			case unix.NLMSG_DONE:
-				switch {
-				case fnErr != nil:
-					return fnErr
-				case interrupted:
-					return netlink.ErrDumpInterrupted
-				}
-				return nil
+				return end()
 			case unix.NLMSG_ERROR:
 				if len(m) < 4 {
 					return errors.New("netlink dump: short error message")
@@ -113,10 +116,13 @@ func dump(sock *dumpSocket, typ, reply int, fn func(m []byte) error, data ...nl.
 				if errno := int32(binary.NativeEndian.Uint32(m[0:4])); errno != 0 {
 					return syscall.Errno(-errno)
 				}
-				return fnErr
+				return end() // an acknowledgement
 			case reply:
 				if fnErr == nil {
 					fnErr = fn(m)
+				}
+				if flags&unix.NLM_F_MULTI == 0 {
+					return end() // a lone answer, not a dump
 				}
 			}
 		}

@@ -110,7 +110,7 @@ func encodeFieldsAtOnce(w io.Writer, s *Snapshot, deriveNeutron func()) error {
 				if neutron.err != nil {
 					return fmt.Errorf("encode snapshot: field %s: %w", f.key, neutron.err)
 				}
-				out.b = append(out.b, neutron.b...)
+				out.raw(neutron.b)
 				continue
 			}
 		}
