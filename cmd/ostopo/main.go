@@ -166,10 +166,15 @@ func isTUI(args []string) bool {
 // often. Such a run keeps nearly all it allocates (the snapshot) until it
 // writes its answer, so at Go's default (GOGC=100) the collector marks the
 // growing snapshot again every time the heap doubles: 11 collections and
-// a tenth of `ostopo snapshot`'s CPU on a 1000-instance node, against 3
-// at 400 (peak RSS 38 -> 53 MB). The soft limit stops a far bigger node
-// from growing to five times its live heap. The TUI runs for hours and
-// keeps Go's defaults; GOGC or GOMEMLIMIT in the environment win.
+// a tenth of `ostopo snapshot`'s CPU on a 1000-instance node. At 800 the
+// first collection waits for a 32 MB heap, which a 1000-instance snapshot
+// (25 MB allocated in all) does not reach: the one collection 400 made
+// came 140 ms into a 170 ms run, with a stop-the-world pause of up to
+// 8 ms, and cost more than the page faults of the memory it let the last
+// 30 ms reuse (1-3% of the run; peak RSS 30 -> 34 MB). The soft limit
+// stops a far bigger node from growing to nine times its live heap. The
+// TUI runs for hours and keeps Go's defaults; GOGC or GOMEMLIMIT in the
+// environment win.
 func oneShotGC() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -178,7 +183,7 @@ func oneShotGC() {
 	debug.SetMemoryLimit(256 << 20)
 }
 
-const oneShotGCPercent = 400
+const oneShotGCPercent = 800
 
 // lastPhaseGC stops collecting garbage for a one-shot command's last
 // phase: what it allocates then (the encoded document, the Neutron view)
