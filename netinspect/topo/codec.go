@@ -286,10 +286,31 @@ func compareJoined(a1, a2, b1, b2 string) int {
 
 // SortFlows orders flows as ovs-ofctl --sort does within a table: by table,
 // then priority (highest first), then match text.
+// Equal flows keep their order. ovs-ofctl prints a table's flows in no
+// order, and a stable sort moving 4,000 flows of 120 bytes about took
+// twice as long as sorting their positions (ties broken by position, which
+// keeps it stable) and moving each flow once.
 func SortFlows(f []Flow) {
-	sortStable(f, func(a, b Flow) int {
+	compare := func(a, b *Flow) int {
 		return cmp.Or(cmp.Compare(a.Table, b.Table), cmp.Compare(b.Priority, a.Priority), strings.Compare(a.Match, b.Match))
-	})
+	}
+	sorted := true
+	for i := 1; i < len(f) && sorted; i++ {
+		sorted = compare(&f[i-1], &f[i]) <= 0
+	}
+	if sorted {
+		return
+	}
+	order := make([]int32, len(f))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int { return cmp.Or(compare(&f[i], &f[j]), cmp.Compare(i, j)) })
+	moved := make([]Flow, len(f))
+	for to, from := range order {
+		moved[to] = f[from]
+	}
+	copy(f, moved)
 }
 
 // Normalize sorts the namespace's lists (Snapshot.Normalize does it for

@@ -1,6 +1,9 @@
 package topo
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -17,5 +20,21 @@ func TestCompareJoined(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// SortFlows is a stable sort by table, priority (highest first) and match.
+func TestSortFlowsIsStable(t *testing.T) {
+	var flows []Flow
+	for i := range 500 {
+		flows = append(flows, Flow{Table: (i * 7) % 5, Priority: (i * 13) % 4, Match: []string{"arp", "ip", "in_port=1"}[(i*11)%3], Cookie: strconv.Itoa(i)})
+	}
+	want := slices.Clone(flows)
+	slices.SortStableFunc(want, func(a, b Flow) int {
+		return cmp.Or(cmp.Compare(a.Table, b.Table), cmp.Compare(b.Priority, a.Priority), strings.Compare(a.Match, b.Match))
+	})
+	SortFlows(flows)
+	if !slices.Equal(flows, want) {
+		t.Errorf("SortFlows differs from a stable sort")
 	}
 }
