@@ -105,8 +105,6 @@ func decodeInterfaces(rows []ovsdb.Row) map[string]topo.Interface {
 			LinkState:   str(r["link_state"]),
 			AdminState:  str(r["admin_state"]),
 			MTU:         intOr(r["mtu"], 0),
-			MAC:         str(r["mac_in_use"]),
-			Ifindex:     intOr(r["ifindex"], 0),
 			Error:       str(r["error"]),
 		}
 		ifaces[i.UUID] = i

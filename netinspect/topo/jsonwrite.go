@@ -430,8 +430,6 @@ func writeInterface(w *jsonWriter, i *Interface) {
 	o.strOmit("link_state", i.LinkState)
 	o.strOmit("admin_state", i.AdminState)
 	o.intOmit("mtu", i.MTU)
-	o.strOmit("mac_in_use", i.MAC)
-	o.intOmit("ifindex", i.Ifindex)
 	o.strOmit("error", i.Error)
 	o.end()
 }

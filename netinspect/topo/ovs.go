@@ -125,8 +125,6 @@ type Interface struct {
 	LinkState   string            `json:"link_state,omitempty"`
 	AdminState  string            `json:"admin_state,omitempty"`
 	MTU         int               `json:"mtu,omitempty"`
-	MAC         string            `json:"mac_in_use,omitempty"`
-	Ifindex     int               `json:"ifindex,omitempty"`
 	Error       string            `json:"error,omitempty"`
 }
 
