@@ -19,7 +19,7 @@ import (
 // library allows).
 const dumpBufferSize = 1 << 16
 
-// dumpAnswerTimeout bounds the wait for the kernel's next batch, which
+// dumpAnswerTimeoutMs bounds the wait for the kernel's next batch, which
 // comes at once in practice.
 const dumpAnswerTimeoutMs = 30_000
 
@@ -51,7 +51,9 @@ func (b *dumpBuffers) release(s *dumpSocket) {
 }
 
 // dump sends a dump request on sock and calls fn with each reply message
-// of type reply; the first error fn returns ends the dump. The request is
+// of type reply; after an error from fn the rest of the dump is read
+// without it (so that the socket is clean for the next) and the error is
+// returned. The request is
 // built and sent by the library; the replies are read here, into the
 // socket's buffer, because the library's Receive copies each batch into
 // new memory and splits it into a new slice of messages: 7 MB of garbage
