@@ -2,6 +2,7 @@ package neutron
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -103,11 +104,7 @@ func (d *deriver) networks() {
 		d.checkFlows(n)
 	}
 	d.orphanMappings(owners)
-	ids := make([]string, 0, len(nets))
-	for id := range nets {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(nets))
 	for _, id := range ids {
 		d.out.Networks = append(d.out.Networks, *nets[id])
 	}
@@ -124,11 +121,7 @@ func majorityVLAN(byVLAN map[int][]string) int {
 }
 
 func describeVLANs(byVLAN map[int][]string) string {
-	vs := make([]int, 0, len(byVLAN))
-	for v := range byVLAN {
-		vs = append(vs, v)
-	}
-	sort.Ints(vs)
+	vs := slices.Sorted(maps.Keys(byVLAN))
 	var parts []string
 	for _, v := range vs {
 		devs := byVLAN[v]

@@ -2,7 +2,8 @@ package neutron
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -162,11 +163,7 @@ func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router,
 			}
 		}
 	}
-	ips := make([]string, 0, len(facts))
-	for ip := range facts {
-		ips = append(ips, ip)
-	}
-	sort.Strings(ips)
+	ips := slices.Sorted(maps.Keys(facts))
 	var out []topo.FloatingIP
 	for _, ip := range ips {
 		f := facts[ip]

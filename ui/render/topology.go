@@ -3,6 +3,7 @@ package render
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,11 +172,7 @@ func vlanRows(n *topo.Neutron, bridge string) []Row {
 	for i := range n.Networks {
 		nets[n.Networks[i].LocalVLAN] = &n.Networks[i]
 	}
-	vlans := make([]int, 0, len(byVLAN))
-	for v := range byVLAN {
-		vlans = append(vlans, v)
-	}
-	slices.Sort(vlans)
+	vlans := slices.Sorted(maps.Keys(byVLAN))
 	var rows []Row
 	for _, v := range vlans {
 		rows = append(rows, vlanHeader(v, nets[v]))

@@ -5,7 +5,8 @@ package theme
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -106,11 +107,7 @@ func (k *KeyMap) Rebind(keys map[string][]string) error {
 	for action, ks := range keys {
 		b, ok := all[action]
 		if !ok {
-			names := make([]string, 0, len(all))
-			for n := range all {
-				names = append(names, n)
-			}
-			sort.Strings(names)
+			names := slices.Sorted(maps.Keys(all))
 			return fmt.Errorf("unknown action %q (actions: %s)", action, strings.Join(names, ", "))
 		}
 		if len(ks) == 0 {
