@@ -172,20 +172,7 @@ func (w *jsonWriter) float(f float64) {
 	w.b = b
 }
 
-func (w *jsonWriter) strs(v []string) {
-	if v == nil {
-		w.null()
-		return
-	}
-	w.b = append(w.b, '[')
-	for i, s := range v {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.str(s)
-	}
-	w.b = append(w.b, ']')
-}
+func (w *jsonWriter) strs(v []string) { list(w, v, func(w *jsonWriter, s *string) { w.str(*s) }) }
 
 // strMap writes a map with its keys sorted, as encoding/json does.
 func (w *jsonWriter) strMap(m map[string]string) {
@@ -253,10 +240,8 @@ func (o *object) key(k string) *jsonWriter {
 	return o.w
 }
 
-func (o *object) str(k, v string) { o.key(k).str(v) }
-func (o *object) int(k string, v int) {
-	o.key(k).int(v)
-}
+func (o *object) str(k, v string)       { o.key(k).str(v) }
+func (o *object) int(k string, v int)   { o.key(k).int(v) }
 func (o *object) bool(k string, v bool) { o.key(k).bool(v) }
 
 // The ...Omit forms leave out a zero value, as omitempty does.
