@@ -94,6 +94,12 @@ func collectOVS(ctx context.Context, o Options, rec *recorder) topo.OVS {
 		return empty
 	}
 	flows.attach(state.Bridges, rec)
+	for i := range state.Bridges {
+		// Sorted here, alongside the namespace readers, rather than in
+		// the snapshot's last, single-threaded steps (Normalize then
+		// finds every list in order).
+		state.Bridges[i].Normalize()
+	}
 	return state
 }
 

@@ -236,13 +236,7 @@ func (s *Snapshot) normalizeFacts() {
 	sortStable(s.OVS.Managers, func(a, b Manager) int { return strings.Compare(a.Target, b.Target) })
 	sortStable(s.OVS.Bridges, func(a, b Bridge) int { return strings.Compare(a.Name, b.Name) })
 	for i := range s.OVS.Bridges {
-		b := &s.OVS.Bridges[i]
-		sortStable(b.Controllers, func(x, y Controller) int { return strings.Compare(x.Target, y.Target) })
-		sortStable(b.Ports, func(x, y Port) int { return strings.Compare(x.Name, y.Name) })
-		for j := range b.Ports {
-			sortStable(b.Ports[j].Interfaces, func(x, y Interface) int { return strings.Compare(x.Name, y.Name) })
-		}
-		SortFlows(b.Flows)
+		s.OVS.Bridges[i].Normalize()
 	}
 	sortStable(s.Agent.DHCP, func(a, b DHCPNetwork) int { return strings.Compare(a.NetworkID, b.NetworkID) })
 	for i := range s.Agent.DHCP {
@@ -311,6 +305,17 @@ func SortFlows(f []Flow) {
 		moved[to] = f[from]
 	}
 	copy(f, moved)
+}
+
+// Normalize sorts the bridge's lists (Snapshot.Normalize does it for every
+// bridge; a reader may do it as soon as one is read).
+func (b *Bridge) Normalize() {
+	sortStable(b.Controllers, func(x, y Controller) int { return strings.Compare(x.Target, y.Target) })
+	sortStable(b.Ports, func(x, y Port) int { return strings.Compare(x.Name, y.Name) })
+	for j := range b.Ports {
+		sortStable(b.Ports[j].Interfaces, func(x, y Interface) int { return strings.Compare(x.Name, y.Name) })
+	}
+	SortFlows(b.Flows)
 }
 
 // Normalize sorts the namespace's lists (Snapshot.Normalize does it for
