@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -187,6 +188,59 @@ func TestEncodeDeriving(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), wantJSON.Bytes()) {
 			t.Errorf("%s: EncodeDeriving differs from Derive then Encode (%d vs %d bytes)", name, got.Len(), wantJSON.Len())
+		}
+	}
+}
+
+// Input from someone else's machine is bounded: an endless stream, a gzip
+// bomb and a document of nothing but empty objects end in ErrTooLarge, not
+// in the OOM killer.
+func TestDecodeBoundsInput(t *testing.T) {
+	const limit = 1 << 20
+	endless := io.MultiReader(strings.NewReader(`{"schema":"ostopo.snapshot/v1","host":"`), zeros{})
+	if _, err := topo.DecodeLimit(endless, limit); !errors.Is(err, topo.ErrTooLarge) || !strings.Contains(err.Error(), "more than 1 MiB") {
+		t.Errorf("endless input: %v", err)
+	}
+
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"schema":"ostopo.snapshot/v1","host":"x"`))
+	zw.Write(bytes.Repeat([]byte(" "), 4*limit))
+	zw.Write([]byte(`}`))
+	zw.Close()
+	if bomb.Len() > limit/10 {
+		t.Fatalf("bomb is %d bytes compressed", bomb.Len())
+	}
+	if _, err := topo.DecodeLimit(&bomb, limit); !errors.Is(err, topo.ErrTooLarge) || !strings.Contains(err.Error(), "decompressed more than") {
+		t.Errorf("gzip bomb: %v", err)
+	}
+
+	empties := `{"schema":"ostopo.snapshot/v1","namespaces":[{}` + strings.Repeat(`,{}`, limit/4) + `]}`
+	if _, err := topo.DecodeLimit(strings.NewReader(empties), limit); !errors.Is(err, topo.ErrTooLarge) || !strings.Contains(err.Error(), "objects and arrays") {
+		t.Errorf("empty objects: %v", err)
+	}
+
+	// A real 1000-instance snapshot passes the default bound with room.
+	raw, err := fixtures.Raw("scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topo.Decode(bytes.NewReader(raw)); err != nil {
+		t.Errorf("scale snapshot: %v", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int64]string{512: "512 B", 1 << 20: "1 MiB", 128 << 20: "128 MiB", 3 << 29: "1.5 GiB"} {
+		if got := topo.FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
