@@ -39,11 +39,11 @@ func unsafeRune(r rune) bool {
 	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
 		return true
 	case r == 0x061c, // Arabic letter mark
-		r == 0x180e,                 // Mongolian vowel separator
-		r >= 0x200b && r <= 0x200f,  // zero-width space/joiners, LRM, RLM
-		r >= 0x2028 && r <= 0x202e,  // line/paragraph separators, bidi embeddings and overrides
-		r >= 0x2060 && r <= 0x206f,  // word joiner, invisible operators, bidi isolates, deprecated format
-		r == 0xfeff,                 // byte-order mark / zero-width no-break space
+		r == 0x180e,                // Mongolian vowel separator
+		r >= 0x200b && r <= 0x200f, // zero-width space/joiners, LRM, RLM
+		r >= 0x2028 && r <= 0x202e, // line/paragraph separators, bidi embeddings and overrides
+		r >= 0x2060 && r <= 0x206f, // word joiner, invisible operators, bidi isolates, deprecated format
+		r == 0xfeff,                // byte-order mark / zero-width no-break space
 		r >= 0xfff9 && r <= 0xfffb: // interlinear annotation
 		return true
 	}
