@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -57,7 +58,11 @@ func ParseFlowLine(line string) (topo.Flow, error) {
 	for rest := strings.TrimSpace(head); rest != ""; {
 		var tok string
 		tok, rest, _ = strings.Cut(rest, ", ")
-		tok = strings.TrimSuffix(strings.TrimSpace(tok), ",")
+		// Every trailing comma and space goes, not just one comma (the one
+		// ovs-ofctl leaves before "actions=" when the match is empty): a
+		// match kept as "dl_vlan=1," would read back, once ostopo writes
+		// the flow out again (FlowText), as "dl_vlan=1" (FuzzParseDumpFlows).
+		tok = strings.TrimRightFunc(strings.TrimSpace(tok), commaOrSpace)
 		if tok == "" {
 			continue
 		}
@@ -115,10 +120,14 @@ func ParseFlowLine(line string) (topo.Flow, error) {
 			}
 			kept = append(kept, m)
 		}
-		f.Match = strings.Join(kept, ",")
+		// Trimmed as a token is: "0 ,priority=1" would otherwise leave
+		// "0 ", which does not read back (FuzzParseDumpFlows).
+		f.Match = strings.TrimRightFunc(strings.Join(kept, ","), commaOrSpace)
 	}
 	return f, nil
 }
+
+func commaOrSpace(r rune) bool { return r == ',' || unicode.IsSpace(r) }
 
 func shorten(s string) string {
 	if len(s) > 80 {

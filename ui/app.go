@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/render"
@@ -464,10 +465,11 @@ func (m *Model) View() string {
 	p.scrollTo(h)
 	switch {
 	case m.current == nil && m.err != nil:
-		b.WriteString(s.Error.Render(fit("cannot read the node: "+m.err.Error(), m.width)))
+		// Errors quote names and file paths (a --replay file's name).
+		b.WriteString(s.Error.Render(fit(safetext.Term("cannot read the node: "+m.err.Error()), m.width)))
 		h--
 	case m.current == nil:
-		b.WriteString(s.Status.Render("reading " + m.opt.Source.Describe() + "…"))
+		b.WriteString(s.Status.Render(safetext.Term("reading " + m.opt.Source.Describe() + "…")))
 		h--
 	}
 	for i := 0; i < h; i++ {
@@ -545,7 +547,7 @@ func (m *Model) header() string {
 	host := ""
 	age := ""
 	if m.current != nil {
-		host = m.current.snap.Host
+		host = safetext.Term(m.current.snap.Host)
 		age = "age " + m.opt.Now().Sub(m.current.snap.TakenAt).Round(time.Second).String()
 		if !m.opt.Source.Live() {
 			age = "replay " + m.current.snap.TakenAt.Format("2006-01-02 15:04")
@@ -554,7 +556,17 @@ func (m *Model) header() string {
 	if m.loading {
 		age += " ⟳"
 	}
-	line := s.Title.Render("ostopo") + " " + host + "  " + strings.Join(tabs, " ") + "  " + s.Status.Render(age)
+	rest := "  " + strings.Join(tabs, " ") + "  " + s.Status.Render(age)
+	if m.current != nil && m.current.unread != "" {
+		// What was not read is unknown, not clean: said on every screen,
+		// before the tabs so that it is never cut (the Problems view lists
+		// the checks it stopped).
+		rest = "  " + s.Error.Render("✗ "+m.current.unread) + rest
+	}
+	// A long host name (someone else's snapshot, escapes shown as text) is
+	// cut so that the tabs stay in view.
+	host = fit(host, max(16, m.width-len("ostopo ")-lipgloss.Width(rest)))
+	line := s.Title.Render("ostopo") + " " + host + rest
 	return fitStyled(line, m.width)
 }
 
@@ -564,16 +576,16 @@ func (m *Model) crumb() string {
 	for _, d := range m.detail {
 		parts = append(parts, d.title)
 	}
-	line := strings.Join(parts, " › ")
+	line := strings.Join(parts, " › ") // pane titles are terminal text (newPane)
 	if m.baseline != nil {
-		line += "   • differs from " + m.opt.BaselineName
+		line += "   • differs from " + safetext.Term(m.opt.BaselineName)
 	}
 	p := m.pane()
 	if p.filter != "" {
-		line += fmt.Sprintf("   /%s  %d matches", p.filter, p.matches)
+		line += fmt.Sprintf("   /%s  %d matches", safetext.Term(p.filter), p.matches)
 	}
 	if m.err != nil && m.current != nil {
-		return fitStyled(s.Crumb.Render(line)+"  "+s.Error.Render("refresh failed: "+m.err.Error()), m.width)
+		return fitStyled(s.Crumb.Render(line)+"  "+s.Error.Render(safetext.Term("refresh failed: "+m.err.Error())), m.width)
 	}
 	return fitStyled(s.Crumb.Render(line), m.width)
 }
@@ -589,7 +601,8 @@ func (m *Model) footer() string {
 		return s.Input.Render(m.fixPrompt()) + m.input.View()
 	}
 	if m.status != "" {
-		return fitStyled(s.Status.Render(m.status), m.width)
+		// Status lines quote what was copied, traced or typed, and errors.
+		return fitStyled(s.Status.Render(safetext.Term(m.status)), m.width)
 	}
 	var parts []string
 	for _, b := range m.opt.Keys.ShortHelp() {
@@ -605,7 +618,8 @@ func (m *Model) helpView() string {
 	var entries []string
 	for _, group := range m.opt.Keys.FullHelp() {
 		for _, k := range group {
-			entries = append(entries, fmt.Sprintf("%-14s %s", k.Help().Key, k.Help().Desc))
+			// Keys come from the key map file: terminal text too.
+			entries = append(entries, safetext.Term(fmt.Sprintf("%-14s %s", k.Help().Key, k.Help().Desc)))
 		}
 	}
 	const colWidth = 38

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/theme"
 )
@@ -154,5 +155,31 @@ func golden(t *testing.T, name, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
+	}
+}
+
+// What was not read is said on every screen, and the Problems view does
+// not call a node clean when OVSDB was not read; the ports it cannot
+// place are "bridge unknown", not "on no bridge".
+func TestUnreadSourcesAreShown(t *testing.T) {
+	s, err := fixtures.Load("aio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := s.Source("ovsdb")
+	src.OK, src.Error = false, "dial unix /run/openvswitch/db.sock: permission denied"
+	s.OVS = topo.OVS{}
+	s.Neutron = neutron.Derive(s)
+	m := newTest(t, snapSource{snap: s}, 120, 40)
+	if v := m.View(); !strings.Contains(v, "aio.lab  ✗ 1 unread  1 Topology") {
+		t.Errorf("header does not say what was not read:\n%s", v)
+	}
+	keys(t, m, "6")
+	if v := m.View(); strings.Contains(v, "no problems found") || !strings.Contains(v, "could not run") {
+		t.Errorf("Problems view:\n%s", v)
+	}
+	keys(t, m, "1")
+	if v := m.View(); strings.Contains(v, "not on any OVS bridge") || !strings.Contains(v, "bridge unknown: ovsdb was not read") {
+		t.Errorf("Topology view:\n%s", v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ostopo/ostopo/netinspect/routefix"
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/render"
 )
@@ -254,8 +255,11 @@ func (m *Model) fixSay(line string) {
 	if strings.Contains(line, "fail") || strings.Contains(line, "restor") || strings.HasPrefix(line, "refused") || strings.Contains(line, "rolled back") {
 		class = render.Problem
 	}
-	p.rows = append(p.rows, render.Row{Text: line, Class: class})
-	p.lower = append(p.lower, strings.ToLower(line))
+	// Progress lines quote devices, addresses and errors (pane rows are
+	// terminal text; see newPane).
+	r := safeRow(render.Row{Text: line, Class: class})
+	p.rows = append(p.rows, r)
+	p.lower = append(p.lower, strings.ToLower(r.Text))
 	p.applyFilter(p.filter)
 	p.cursor = len(p.visible) - 1 // follow the progress
 }
@@ -278,7 +282,8 @@ func (m *Model) fixPrompt() string {
 	case fixGateway:
 		return "fix default-route: gateway IP [dev] (Esc cancels): "
 	case fixConfirm:
-		return "type yes and Enter to apply " + m.fix.plan.Command + " (Esc cancels): "
+		// The command names the snapshot's devices.
+		return "type yes and Enter to apply " + safetext.Term(m.fix.plan.Command) + " (Esc cancels): "
 	case fixKeep:
 		left := max(0, m.fix.deadline.Sub(m.opt.Now()).Round(time.Second))
 		return fmt.Sprintf("keep the new route? type yes and Enter; restoring the old one in %s: ", left)

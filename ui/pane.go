@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/ui/render"
 )
 
@@ -25,8 +26,13 @@ type pane struct {
 	hscroll int
 }
 
+// newPane is where every row a pane shows, and its title, becomes terminal
+// text: views, detail pages, traces and the repair's page are all built
+// here from strings of the snapshot, which whoever ran the node named
+// (safeRows).
 func newPane(title string, rows []render.Row, changed []bool) *pane {
-	p := &pane{title: title, rows: rows, changed: changed, lower: make([]string, len(rows))}
+	rows = safeRows(rows)
+	p := &pane{title: safetext.Term(title), rows: rows, changed: changed, lower: make([]string, len(rows))}
 	for i, r := range rows {
 		p.lower[i] = strings.ToLower(r.Text + "\x00" + r.Search)
 	}
@@ -140,4 +146,37 @@ func (p *pane) selectRef(ref render.Ref) {
 			return
 		}
 	}
+}
+
+// safeRow returns r with its text, what a filter matches and what `y`
+// copies as one line of terminal text each (safetext.Term): an escape
+// sequence or a newline in a name is shown as \x1b or \n, never sent to
+// the terminal, and never reaches the clipboard to be pasted into a shell.
+// Ref stays as it is: it looks the object up in the snapshot.
+func safeRow(r render.Row) render.Row {
+	r.Text, r.Search, r.Copy = safetext.Term(r.Text), safetext.Term(r.Search), safetext.Term(r.Copy)
+	return r
+}
+
+// safeRows is safeRow of every row. rows is not modified (a load's rows
+// are compared with the next load's); a copy is made only when a row
+// changes, so a clean snapshot's thousands of rows cost a scan and no
+// allocation.
+func safeRows(rows []render.Row) []render.Row {
+	var out []render.Row
+	for i, r := range rows {
+		s := safeRow(r)
+		if out == nil {
+			if s == r {
+				continue
+			}
+			out = make([]render.Row, len(rows))
+			copy(out, rows[:i])
+		}
+		out[i] = s
+	}
+	if out == nil {
+		return rows
+	}
+	return out
 }

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +54,9 @@ type loaded struct {
 	changed [viewCount][]bool
 	// badges mark the objects the doctor found problems with.
 	badges map[render.Ref]string
+	// unread says how many sources were not read ("3 unread", "nothing
+	// read"), or "" when every one was.
+	unread string
 	took   time.Duration
 	err    error
 }
@@ -88,11 +94,17 @@ func load(ctx context.Context, src Source, seq int, against *loaded) tea.Cmd {
 // build makes every view's rows of a snapshot, with the doctor's badges.
 func build(snap *topo.Snapshot) loaded {
 	l := loaded{snap: snap}
-	findings := doctor.Run(snap)
-	l.badges = render.Badges(findings)
+	exam := doctor.Examine(snap)
+	l.badges = render.Badges(exam.Findings)
+	switch failed := len(snap.FailedSources()); {
+	case len(snap.Sources) == 0:
+		l.unread = "nothing read"
+	case failed > 0:
+		l.unread = strconv.Itoa(failed) + " unread"
+	}
 	for i, v := range views() {
 		if v.build == nil {
-			l.rows[i] = render.Problems(findings)
+			l.rows[i] = render.ProblemsResult(exam)
 		} else {
 			l.rows[i] = v.build(snap)
 		}
@@ -109,15 +121,43 @@ func tickAfter(d time.Duration) tea.Cmd {
 }
 
 // ViewRows builds one view's rows by name, for printing without the TUI.
+// Their Text, Search and Copy are terminal text (safetext.Term), as the
+// TUI shows them; Ref is as the snapshot has it.
 func ViewRows(s *topo.Snapshot, name string) ([]render.Row, bool) {
 	for _, v := range views() {
 		switch {
 		case !strings.EqualFold(v.name, name):
 		case v.build == nil:
-			return render.Problems(doctor.Run(s)), true
+			return safeRows(render.ProblemsResult(doctor.Examine(s))), true
 		default:
-			return v.build(s), true
+			return safeRows(v.build(s)), true
 		}
 	}
 	return nil, false
+}
+
+// ErrUnknownView is returned for a view name that is not a top-level view.
+var ErrUnknownView = errors.New("unknown view")
+
+// PlainText is a view of a snapshot as terminal text, one row a line, for
+// printing without the TUI (--plain, a pipe): the rows matching filter
+// (names, ids, addresses; any case, as the rows show them) and the group
+// headers. Every string of the snapshot in it is escaped as the TUI
+// escapes it (safetext.Term), so the text is safe to write to a terminal
+// as it is. An unknown view is ErrUnknownView.
+func PlainText(s *topo.Snapshot, view, filter string) (string, error) {
+	rows, ok := ViewRows(s, view)
+	if !ok {
+		// %q writes control characters as escapes.
+		return "", fmt.Errorf("%w %q (%s)", ErrUnknownView, view, strings.Join(ViewNames(), ", "))
+	}
+	term := strings.ToLower(filter)
+	var b strings.Builder
+	for _, r := range rows {
+		if r.Matches(term) || r.Class == render.Header {
+			b.WriteString(r.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), nil
 }

@@ -1,63 +1,67 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/diff"
+	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/spf13/cobra"
 )
 
-// cmdDiff: `ostopo diff OLD NEW [--json]`, what changed between two
-// snapshots; exit 0 when nothing did, 1 when something did, 2 on bad input
-// (as diff(1)).
-func cmdDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
+// newDiffCmd: what changed between two snapshots; exit 0 when nothing
+// did, 1 when something did, 2 on bad input (as diff(1)).
+func newDiffCmd(a *app) *cobra.Command {
 	var asJSON bool
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.BoolVar(&asJSON, "json", false, "write the changes as JSON")
-	// The two files may stand before or after the flags.
-	var files, flags []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			flags = append(flags, a)
-		} else {
-			files = append(files, a)
-		}
+	cmd := &cobra.Command{
+		Use:   "diff OLD [NEW] [--json]",
+		Short: "what changed between two snapshots, by Neutron object; NEW defaults to the node (or --replay, --demo)",
+		Long: `diff compares two snapshots and lists what changed, grouped by Neutron object:
+networks, ports with their chains and tags, routers and floating IPs,
+namespaces with addresses, routes and NAT rules, bridges with tunnels and
+flow counts per table. Counters and ages are not changes. With one file,
+OLD is compared with the node now (or with --replay FILE, or --demo): take a
+snapshot before a change, and diff it after.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0 || len(args) > 2:
+				return fmt.Errorf("want OLD [NEW]: one or two snapshot files (got %d)", len(args))
+			case len(args) == 2 && (a.g.replay != "" || a.g.demo):
+				return fmt.Errorf("NEW is given twice: as a file and as --replay/--demo")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			old, err := readSnapshotFile(args[0], int64(a.g.maxInput))
+			if err != nil {
+				return fail(exitUsage, "%v", err)
+			}
+			var cur *topo.Snapshot
+			if len(args) == 2 {
+				if cur, err = readSnapshotFile(args[1], int64(a.g.maxInput)); err != nil {
+					return fail(exitUsage, "%v", err)
+				}
+			} else {
+				var lerr *loadError
+				if cur, lerr = a.load(cmd.Context()); lerr != nil {
+					return lerr.exit(exitUsage, exitUsage)
+				}
+			}
+			r := diff.Diff(old, cur)
+			if asJSON {
+				err = writeJSON(a.stdout, r)
+			} else {
+				_, err = io.WriteString(a.stdout, r.Text())
+			}
+			if err != nil {
+				return fail(exitUsage, "%v", err)
+			}
+			if r.Empty() {
+				return nil
+			}
+			return exitWith(exitFail)
+		},
 	}
-	if code, ok := parseFlags(fs, flags, stdout, stderr); !ok {
-		return code
-	}
-	if len(files) != 2 {
-		fmt.Fprintf(stderr, "ostopo diff: want two snapshot files, OLD and NEW (got %d)\n", len(files))
-		return exitUsage
-	}
-	old, err := readSnapshotFile(files[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo diff: %v\n", err)
-		return exitUsage
-	}
-	cur, err := readSnapshotFile(files[1])
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo diff: %v\n", err)
-		return exitUsage
-	}
-	r := diff.Diff(old, cur)
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(r)
-	} else {
-		_, err = io.WriteString(stdout, r.Text())
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo diff: write standard output: %v\n", err)
-		return exitFail
-	}
-	if r.Empty() {
-		return exitOK
-	}
-	return exitFail
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the changes as JSON")
+	return cmd
 }

@@ -1,65 +1,48 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/spf13/cobra"
 )
 
-// cmdDoctor lists what is wrong on the node. Exit status: 0 clean, 1
-// warnings only, 2 errors; 3 when the node could not be read, so cron and
-// monitoring can tell "broken" from "unknown".
-func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var g globals
+// newDoctorCmd lists what is wrong on the node, as a monitoring plugin
+// does (Nagios, Icinga, Zabbix): 0 ok, 1 warning, 2 error, 3 unknown.
+func newDoctorCmd(a *app) *cobra.Command {
 	var asJSON bool
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	g.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print the findings as JSON")
-	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
-		return code
+	cmd := &cobra.Command{
+		Use:   "doctor [--json]",
+		Short: "every problem on the node with a stable id, severity, objects, evidence and what to do",
+		Long: `doctor runs every check on the node (or --replay FILE, --demo) and lists each
+problem with a stable id, a severity, the objects involved, the facts that
+show it and what to do. A check whose facts were not read (not root, OVSDB
+down, a namespace unreadable) does not run and is listed as such: doctor
+never says "no problems found" on facts it did not read. The exit status
+follows the monitoring-plugin convention, so doctor runs as a Nagios, Icinga
+or Zabbix check unchanged.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			snap, lerr := a.load(cmd.Context())
+			if lerr != nil {
+				return lerr.exit(exitUnknown, exitUnknown)
+			}
+			r := doctor.Examine(snap)
+			if asJSON {
+				if err := writeJSON(a.stdout, struct {
+					Host string `json:"host"`
+					doctor.Result
+				}{snap.Host, r}); err != nil {
+					return fail(exitUnknown, "%v", err)
+				}
+				return exitWith(r.ExitCode())
+			}
+			if _, err := io.WriteString(a.stdout, doctor.Text(snap.Host, r)); err != nil {
+				return fail(exitUnknown, "write standard output: %v", err)
+			}
+			return exitWith(r.ExitCode())
+		},
 	}
-	snap, _ := loadSnapshot(ctx, &g, stderr)
-	if snap == nil {
-		return 3
-	}
-	findings := doctor.Run(snap)
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(struct {
-			Host     string           `json:"host"`
-			Findings []doctor.Finding `json:"findings"`
-		}{snap.Host, findings}); err != nil {
-			fmt.Fprintf(stderr, "ostopo doctor: %v\n", err)
-			return 3
-		}
-		return doctor.ExitCode(findings)
-	}
-	io.WriteString(stdout, doctorText(snap.Host, findings))
-	return doctor.ExitCode(findings)
-}
-
-func doctorText(host string, fs []doctor.Finding) string {
-	var b strings.Builder
-	if len(fs) == 0 {
-		fmt.Fprintf(&b, "%s: no problems found\n", host)
-		return b.String()
-	}
-	counts := map[string]int{}
-	for _, f := range fs {
-		counts[f.Severity]++
-		fmt.Fprintf(&b, "%-7s %s\n        %s\n", strings.ToUpper(f.Severity), f.ID, f.Title)
-		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "        · %s\n", e)
-		}
-		fmt.Fprintf(&b, "        → %s\n\n", f.Fix)
-	}
-	fmt.Fprintf(&b, "%s: %d errors, %d warnings, %d info\n", host, counts[doctor.Error], counts[doctor.Warning], counts[doctor.Info])
-	return b.String()
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the findings and the checks that could not run as JSON")
+	return cmd
 }

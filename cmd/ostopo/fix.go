@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,110 +13,135 @@ import (
 
 	"github.com/ostopo/ostopo/netinspect/routefix"
 	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/spf13/cobra"
 )
 
-// cmdFix: `ostopo fix default-route` (plan; --apply changes it) and
+// newFixCmd: `ostopo fix default-route` (a plan; --apply changes it) and
 // `ostopo fix rollback`.
-func cmdFix(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "ostopo fix: want default-route or rollback (see ostopo fix default-route -h)")
-		return exitUsage
+func newFixCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "fix default-route|rollback",
+		Short: "repairs, planned first: the default route through the management NIC, and its rollback",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError(cmd, "want default-route or rollback")
+			}
+			return usageError(cmd, "unknown fix %q (default-route, rollback)", args[0])
+		},
 	}
-	switch args[0] {
-	case "default-route":
-		return fixDefaultRoute(ctx, args[1:], stdout, stderr)
-	case "rollback":
-		return fixRollback(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "ostopo fix: unknown fix %q (default-route, rollback)\n", args[0])
-	return exitUsage
+	cmd.AddCommand(newFixDefaultRouteCmd(a), newFixRollbackCmd(a))
+	return cmd
 }
 
-func fixDefaultRoute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var g globals
+const defaultStateDir = "/var/lib/ostopo"
+
+func newFixDefaultRouteCmd(a *app) *cobra.Command {
 	var dev, gateway, nsName, probe, stateDir, etcDir string
 	var apply, yes, persist bool
 	var timeout time.Duration
-	fs := flag.NewFlagSet("fix default-route", flag.ContinueOnError)
-	g.register(fs)
-	fs.StringVar(&dev, "dev", "", "management `NIC` to carry the default route (default: the first candidate)")
-	fs.StringVar(&gateway, "gateway", "", "gateway `IP` on the management network (must forward and NAT)")
-	fs.StringVar(&nsName, "netns", "", "change this named `namespace` instead of the one ostopo runs in")
-	fs.BoolVar(&apply, "apply", false, "change the route (default: show the plan only)")
-	fs.BoolVar(&yes, "yes", false, "with --apply: keep the new route without asking (for scripts)")
-	fs.DurationVar(&timeout, "confirm-timeout", 60*time.Second, "with --apply: restore the old routes unless confirmed within `duration`")
-	fs.StringVar(&probe, "probe", "", "with --apply: also require a TCP connection to `HOST:PORT` to succeed")
-	fs.StringVar(&stateDir, "state-dir", "/var/lib/ostopo", "journal and change log `dir`")
-	fs.BoolVar(&persist, "persist", false, "also write the boot-time configuration for the node's network manager")
-	fs.StringVar(&etcDir, "etc-dir", "/etc", "configuration `dir` for --persist")
-	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
-		return code
+	cmd := &cobra.Command{
+		Use:   "default-route --gateway IP [--dev NIC] [--netns NAME] [--apply [--yes] [--confirm-timeout D] [--probe HOST:PORT]] [--persist [--etc-dir DIR]] [--state-dir DIR]",
+		Short: "send the host's default route through the management NIC (the kolla trap): a plan unless --apply",
+		Long: `default-route repairs the kolla-ansible trap where the node's default route
+leaves through the provider NIC plugged into br-ex: it shows the finding, the
+routes before and after, the equivalent ip route command and the pre-checks.
+The gateway must be another machine on the management network that forwards
+and NATs: its network, broadcast, unspecified, multicast and loopback
+addresses, and the node's own, are refused. Nothing changes without --apply,
+which journals the routes in --state-dir, replaces the route over netlink,
+verifies the gateway (and --probe), and restores the old routes unless you
+type yes within --confirm-timeout (like netplan try). Every change and
+rollback is logged in fix.log; ostopo fix rollback undoes it.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if timeout <= 0 {
+				return usageError(cmd, "--confirm-timeout %s: want a duration above zero", timeout)
+			}
+			if a.g.readonly && (apply || persist) {
+				return fail(exitFail, "--readonly: refusing to change the node")
+			}
+			if apply && !a.g.live() {
+				return usageError(cmd, "--apply works on the live node, not on a replay or the demo")
+			}
+			nsPath := ""
+			if nsName != "" && a.g.live() {
+				// Planning from the namespace ostopo runs in instead
+				// would repair the wrong node.
+				p, err := routefix.FindNetns(ctx, nsName, a.g.netnsDirs)
+				if err != nil {
+					return usageError(cmd, "%v", err)
+				}
+				nsPath = p
+				a.g.rootNetns = p
+			}
+			snap, lerr := a.load(ctx)
+			if lerr != nil {
+				return lerr.exit(exitUsage, exitFail)
+			}
+			if !a.g.live() {
+				if err := routefix.SnapshotNetns(snap, nsName); err != nil {
+					return usageError(cmd, "%v", err)
+				}
+			}
+			plan, err := checkedPlan(ctx, snap, nsPath, dev, gateway, a.g.live())
+			if err != nil {
+				return usageError(cmd, "%v", err)
+			}
+			per := routefix.PersistFor(etcDir, plan)
+			text := plan.Text(snap.Host, nsName, routefix.Diagnose(snap), per)
+			switch {
+			case !apply:
+				text += "\nnothing changed (plan only): add --apply to change it; it is journalled and rolled back unless confirmed.\n"
+			case !persist:
+				text += "\nthe change lasts until reboot; --persist also writes the boot-time configuration above.\n"
+			}
+			io.WriteString(a.stdout, text)
+			if !plan.OK() {
+				return fail(exitFail, "a pre-check failed: nothing changed")
+			}
+			if !apply {
+				return nil
+			}
+			err = routefix.Apply(ctx, plan, routefix.ApplyOptions{
+				NetnsPath: nsPath, StateDir: stateDir, Probe: probe,
+				Confirm: func(ctx context.Context) (bool, error) { return confirm(ctx, yes, timeout, a.stderr) },
+				Say:     func(format string, args ...any) { fmt.Fprintf(a.stdout, format+"\n", args...) },
+			})
+			if err != nil {
+				if errors.Is(err, routefix.ErrNotRoot) {
+					return fail(exitUsage, "%v", err)
+				}
+				return fail(exitFail, "%v", err)
+			}
+			fmt.Fprintf(a.stdout, "kept: %s (journal and log in %s; undo with: ostopo fix rollback --state-dir %s)\n", plan.Command, stateDir, stateDir)
+			if persist {
+				if err := per.Write(stateDir); err != nil {
+					return fail(exitFail, "--persist: %v", err)
+				}
+				fmt.Fprintf(a.stdout, "persisted for %s: %s\n", per.Manager, per.File)
+			}
+			return nil
+		},
 	}
-	nsPath := ""
-	if nsName != "" {
-		nsPath = filepath.Join("/run/netns", nsName)
-		g.rootNetns = nsPath
-	}
-	if g.readonly && (apply || persist) {
-		fmt.Fprintln(stderr, "ostopo fix: --readonly: refusing to change the node")
-		return exitFail
-	}
-	snap, code := loadSnapshot(ctx, &g, stderr)
-	if snap == nil {
-		return code
-	}
-	live := !g.demo && g.replay == ""
-	plan, err := checkedPlan(snap, nsPath, dev, gateway, live)
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo fix: %v\n", err)
-		return exitUsage
-	}
-	per := routefix.PersistFor(etcDir, plan)
-	text := plan.Text(snap.Host, nsName, routefix.Diagnose(snap), per)
-	switch {
-	case !apply:
-		text += "\nnothing changed (plan only): add --apply to change it; it is journalled and rolled back unless confirmed.\n"
-	case !persist:
-		text += "\nthe change lasts until reboot; --persist also writes the boot-time configuration above.\n"
-	}
-	io.WriteString(stdout, text)
-	if !plan.OK() {
-		fmt.Fprintln(stderr, "ostopo fix: a pre-check failed: nothing changed")
-		return exitFail
-	}
-	if !apply {
-		return exitOK
-	}
-	if !live {
-		fmt.Fprintln(stderr, "ostopo fix: --apply works on the live node, not on a replay")
-		return exitUsage
-	}
-	err = routefix.Apply(ctx, plan, routefix.ApplyOptions{
-		NetnsPath: nsPath, StateDir: stateDir, Probe: probe,
-		Confirm: func(ctx context.Context) (bool, error) { return confirm(ctx, yes, timeout, stderr) },
-		Say:     func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) },
-	})
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo fix: %v\n", err)
-		if errors.Is(err, routefix.ErrNotRoot) {
-			return exitUsage
-		}
-		return exitFail
-	}
-	fmt.Fprintf(stdout, "kept: %s (journal and log in %s; undo with: ostopo fix rollback --state-dir %s)\n", plan.Command, stateDir, stateDir)
-	if persist {
-		if err := per.Write(stateDir); err != nil {
-			fmt.Fprintf(stderr, "ostopo fix: --persist: %v\n", err)
-			return exitFail
-		}
-		fmt.Fprintf(stdout, "persisted for %s: %s\n", per.Manager, per.File)
-	}
-	return exitOK
+	f := cmd.Flags()
+	f.StringVar(&dev, "dev", "", "management `NIC` to carry the default route (default: the first candidate)")
+	f.StringVar(&gateway, "gateway", "", "gateway `IP` on the management network (another machine that forwards and NATs)")
+	f.StringVar(&nsName, "netns", "", "change this named `NAMESPACE` instead of the one ostopo runs in (it must exist)")
+	f.BoolVar(&apply, "apply", false, "change the route (default: show the plan only)")
+	f.BoolVar(&yes, "yes", false, "with --apply: keep the new route without asking (for scripts)")
+	f.DurationVar(&timeout, "confirm-timeout", 60*time.Second, "with --apply: restore the old routes unless confirmed within `DURATION`")
+	f.StringVar(&probe, "probe", "", "with --apply: also require a TCP connection to `HOST:PORT` to succeed")
+	f.StringVar(&stateDir, "state-dir", defaultStateDir, "journal and change log `DIR`")
+	f.BoolVar(&persist, "persist", false, "also write the boot-time configuration for the node's network manager")
+	f.StringVar(&etcDir, "etc-dir", "/etc", "configuration `DIR` that --persist writes under (netplan, NetworkManager, ifupdown)")
+	return cmd
 }
 
 // checkedPlan is the plan with every pre-check, including whether the
 // gateway answers when ostopo is on the live node (a replay cannot ask).
-func checkedPlan(snap *topo.Snapshot, nsPath, dev, gateway string, live bool) (*routefix.Plan, error) {
+func checkedPlan(ctx context.Context, snap *topo.Snapshot, nsPath, dev, gateway string, live bool) (*routefix.Plan, error) {
 	plan, err := routefix.NewPlan(snap, dev, gateway)
 	if err != nil {
 		return nil, err
@@ -126,8 +150,12 @@ func checkedPlan(snap *topo.Snapshot, nsPath, dev, gateway string, live bool) (*
 	case !live:
 		plan.Checks = append(plan.Checks, routefix.Check{What: "gateway answers", OK: true, Skipped: true, Detail: "not checked: a replay cannot ask the network"})
 	case plan.OK():
-		c := routefix.Check{What: "gateway answers (ARP on " + plan.Dev + ")", OK: true, Detail: plan.Gateway + " answers"}
-		if err := routefix.Verify(nsPath, plan.Dev, plan.Gateway, ""); err != nil {
+		how := "ARP"
+		if plan.Family == 6 {
+			how = "neighbour solicitation"
+		}
+		c := routefix.Check{What: "gateway answers (" + how + " on " + plan.Dev + ")", OK: true, Detail: plan.Gateway + " answers"}
+		if err := routefix.Verify(ctx, nsPath, plan.Dev, plan.Gateway, ""); err != nil {
 			c.OK, c.Detail = false, err.Error()
 		}
 		plan.Checks = append(plan.Checks, c)
@@ -141,8 +169,8 @@ type liveFixer struct {
 	timeout                  time.Duration
 }
 
-func (f liveFixer) Plan(_ context.Context, snap *topo.Snapshot, dev, gateway string) (*routefix.Plan, string, error) {
-	plan, err := checkedPlan(snap, f.nsPath, dev, gateway, true)
+func (f liveFixer) Plan(ctx context.Context, snap *topo.Snapshot, dev, gateway string) (*routefix.Plan, string, error) {
+	plan, err := checkedPlan(ctx, snap, f.nsPath, dev, gateway, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -195,28 +223,35 @@ func confirm(ctx context.Context, yes bool, timeout time.Duration, stderr io.Wri
 	}
 }
 
-// fixRollback restores the routes of the last applied fix from its journal.
-func fixRollback(args []string, stdout, stderr io.Writer) int {
-	var g globals
+// newFixRollbackCmd restores the routes of the last applied fix from its
+// journal.
+func newFixRollbackCmd(a *app) *cobra.Command {
 	var stateDir string
-	fs := flag.NewFlagSet("fix rollback", flag.ContinueOnError)
-	g.register(fs)
-	fs.StringVar(&stateDir, "state-dir", "/var/lib/ostopo", "journal `dir` of the fix to undo")
-	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
-		return code
+	cmd := &cobra.Command{
+		Use:   "rollback [--state-dir DIR]",
+		Short: "restore the routes the last fix journalled, also after ostopo was killed mid-way",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case !a.g.live():
+				return usageError(cmd, "rollback restores the live node's routes: --replay and --demo have none to restore")
+			case a.g.readonly:
+				return fail(exitFail, "--readonly: refusing to change the node")
+			}
+			res, err := routefix.Rollback(cmd.Context(), stateDir)
+			if err != nil {
+				if errors.Is(err, routefix.ErrNotRoot) {
+					return fail(exitUsage, "%v", err)
+				}
+				return fail(exitFail, "%v", err)
+			}
+			if res.Outcome == routefix.RollbackNoJournal {
+				return fail(exitFail, "%s", res.Text())
+			}
+			fmt.Fprintln(a.stdout, res.Text())
+			return nil
+		},
 	}
-	if g.readonly {
-		fmt.Fprintln(stderr, "ostopo fix: --readonly: refusing to change the node")
-		return exitFail
-	}
-	j, err := routefix.Rollback(stateDir)
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo fix rollback: %v\n", err)
-		if errors.Is(err, routefix.ErrNotRoot) {
-			return exitUsage
-		}
-		return exitFail
-	}
-	fmt.Fprintf(stdout, "restored %d default route(s) of the fix started %s (now %s)\n", len(j.Before), j.Started.Format(time.RFC3339), j.State)
-	return exitOK
+	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "journal `DIR` of the fix to undo")
+	return cmd
 }

@@ -1,34 +1,102 @@
 // Command ostopo is a terminal debugger for OpenStack Neutron ML2/Open
-// vSwitch nodes. This file holds flags and wiring only.
+// vSwitch nodes. This package holds the command line (cobra) and the
+// wiring; every feature lives in netinspect/ and ui/.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
-	"strings"
 	"syscall"
-	"time"
 
-	"github.com/ostopo/ostopo/netinspect/collect"
+	"github.com/ostopo/ostopo/netinspect/safetext"
+	"github.com/spf13/cobra"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	stopProfile := startProfile()
-	if !isTUI(os.Args[1:]) {
+	if isOneShot(os.Args[1:]) {
 		oneShotGC()
 	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
 	os.Exit(code)
+}
+
+// run executes the command line args and returns the exit status. stdout
+// and stderr receive everything the command prints; when stdout is a
+// terminal (an *os.File) the TUI draws on it.
+//
+// Everything printed goes through a safetext.Writer: whatever a snapshot's
+// names hold, no control character reaches the reader's terminal raw (the
+// formatters escape each field too, so a newline cannot forge a line; the
+// writer is the net under them). The TUI draws on the terminal itself and
+// escapes every string it shows (package ui).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	out, errOut := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
+	defer out.Close()
+	defer errOut.Close()
+	a := &app{stdout: out, stderr: errOut, terminal: stdout}
+	root := newRoot(a)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var e *exitError
+	if errors.As(err, &e) {
+		if e.msg != "" {
+			fmt.Fprintf(errOut, "%s: %s\n", cmd.CommandPath(), e.msg)
+		}
+		return e.code
+	}
+	// Anything else is cobra's: an unknown command or flag, a missing or
+	// stray argument. One line, and where to read more.
+	fmt.Fprintf(errOut, "%s: %v (see %s --help)\n", cmd.CommandPath(), usageText(root, err), cmd.CommandPath())
+	return usageExit(cmd)
+}
+
+// exitError ends a command with an exit status and, unless msg is empty, a
+// one-line message that run prints after the command's name.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
+
+// fail ends a command with code and a message.
+func fail(code int, format string, a ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+// exitWith ends a command with code and nothing more to say (the command
+// printed its answer already).
+func exitWith(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// usageError is a mistake in the command line, found by ostopo rather than
+// by cobra (a flag value out of range, a missing -o).
+func usageError(cmd *cobra.Command, format string, a ...any) error {
+	return &exitError{code: usageExit(cmd), msg: fmt.Sprintf(format, a...) + " (see " + cmd.CommandPath() + " --help)"}
+}
+
+// isOneShot says whether args run a command that ends by itself, as
+// opposed to the interactive debugger.
+func isOneShot(args []string) bool {
+	cmd, _, err := newRoot(&app{}).Find(args)
+	return err == nil && cmd.HasParent()
 }
 
 // startProfile writes a CPU profile to $OSTOPO_CPUPROFILE, for working on
@@ -52,114 +120,6 @@ func startProfile() func() {
 		pprof.StopCPUProfile()
 		f.Close()
 	}
-}
-
-// Exit codes shared by every command.
-const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
-)
-
-// globals are the flags every command accepts.
-type globals struct {
-	replay          string
-	demo            bool
-	readonly        bool
-	ovsdb           string
-	ovsRunDir       string
-	netnsDirs       listFlag
-	rootNetns       string
-	neutronStateDir string
-	timeout         time.Duration
-}
-
-func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` instead of the live node")
-	fs.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
-	fs.BoolVar(&g.readonly, "readonly", false, "refuse every action that changes the node")
-	fs.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `target` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
-	fs.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `dir` holding <bridge>.mgmt sockets (OVS_RUNDIR)")
-	fs.Var(&g.netnsDirs, "netns-dir", "`dir` of named network namespaces (repeatable; default /run/netns, /var/run/netns)")
-	fs.StringVar(&g.rootNetns, "root-netns", "", "`path` of the node's own namespace (default: the one ostopo runs in)")
-	fs.StringVar(&g.neutronStateDir, "neutron-state-dir", "", "Neutron agents' state_path `dir` (default /var/lib/neutron, or kolla's volume)")
-	fs.DurationVar(&g.timeout, "timeout", 30*time.Second, "give up reading the node after this `duration`")
-}
-
-func (g *globals) collectOptions() collect.Options {
-	return collect.Options{
-		OVSDB: g.ovsdb, OVSRunDir: g.ovsRunDir, NetnsDirs: g.netnsDirs,
-		RootNetns: g.rootNetns, NeutronStateDir: g.neutronStateDir,
-	}
-}
-
-// listFlag collects a repeatable, comma-separable flag.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error {
-	for _, s := range strings.Split(v, ",") {
-		if s != "" {
-			*l = append(*l, s)
-		}
-	}
-	return nil
-}
-
-const usage = `usage: ostopo [flags]            the interactive debugger (terminal UI)
-       ostopo <command> [flags]
-
-ostopo alone opens the TUI on the node (as root), on --replay FILE or on
---demo; with no Open vSwitch on the machine it opens the demo. Its own flags:
---watch INTERVAL, --view NAME, --filter TEXT, --keys FILE, --plain.
-
-commands:
-  snapshot [-o FILE]   read the node (or --replay FILE) and write the snapshot JSON
-  trace IP [--json] [--reverse]
-                       follow a floating IP, fixed IP or port id hop by hop;
-                       exit 0 complete, 1 broken, 2 bad input
-  doctor [--json]      list what is wrong on the node; exit 0 clean,
-                       1 warnings, 2 errors, 3 node unreadable
-  fix default-route [--dev NIC] [--gateway IP] [--apply [--yes] [--probe H:P]]
-                       send the host's default route through the management NIC;
-                       a plan unless --apply, journalled, rolled back unless confirmed
-  fix rollback         restore the routes from the last fix's journal
-  report -o FILE [--format html|md|svg|dot|json]
-                       a report for a ticket: self-contained HTML (drawing and
-                       tables), Markdown tables, the topology as SVG or dot
-  diff OLD NEW [--json]
-                       what changed between two snapshots, by Neutron object;
-                       exit 0 same, 1 changed, 2 bad input
-
-global flags (every command):
-  --replay FILE            work from a recorded snapshot instead of the node
-  --demo                   work from the embedded demo snapshot (an all-in-one node)
-  --readonly               refuse every action that changes the node
-  --ovsdb TARGET           OVSDB socket (unix:/run/openvswitch/db.sock)
-  --ovs-rundir DIR         where <bridge>.mgmt sockets live (OVS_RUNDIR)
-  --netns-dir DIR          where named namespaces live (/run/netns)
-  --neutron-state-dir DIR  the agents' state_path (/var/lib/neutron)
-  --timeout DURATION       give up reading the node after this long (30s)
-
-run "ostopo <command> -h" for a command's own flags.
-`
-
-// commands maps subcommand names to their implementations.
-func commands() map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return map[string]func(context.Context, []string, io.Writer, io.Writer) int{
-		"snapshot": cmdSnapshot,
-		"trace":    cmdTrace,
-		"doctor":   cmdDoctor,
-		"fix":      cmdFix,
-		"diff":     cmdDiff,
-		"report":   cmdReport,
-	}
-}
-
-// isTUI says whether the arguments start the interactive debugger (no
-// command, only flags) rather than a command.
-func isTUI(args []string) bool {
-	return len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help"
 }
 
 // oneShotGC lets a command that runs once and exits collect garbage less
@@ -196,42 +156,4 @@ func lastPhaseGC() {
 	if prev := debug.SetGCPercent(-1); prev != oneShotGCPercent {
 		debug.SetGCPercent(prev)
 	}
-}
-
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if isTUI(args) {
-		return cmdTUI(ctx, args, stdout, stderr)
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	}
-	cmd, ok := commands()[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "ostopo: unknown command %q (see ostopo --help)\n", args[0])
-		return exitUsage
-	}
-	return cmd(ctx, args[1:], stdout, stderr)
-}
-
-// parseFlags parses a command's flags and turns flag errors into one line.
-// It returns false with the exit code when the command must stop.
-func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (int, bool) {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fmt.Fprintf(stdout, "usage: ostopo %s [flags]\n", fs.Name())
-		fs.PrintDefaults()
-		return exitOK, false
-	case err != nil:
-		fmt.Fprintf(stderr, "ostopo %s: %v (see ostopo %s -h)\n", fs.Name(), err, fs.Name())
-		return exitUsage, false
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "ostopo %s: unexpected argument %q (see ostopo %s -h)\n", fs.Name(), fs.Arg(0), fs.Name())
-		return exitUsage, false
-	}
-	return exitOK, true
 }

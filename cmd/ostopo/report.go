@@ -1,15 +1,15 @@
 package main
 
 import (
-	"context"
-	"flag"
-	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/report"
+	"github.com/spf13/cobra"
 )
 
 // reportFormats are what `ostopo report` writes, by name and extension.
@@ -26,39 +26,48 @@ func reportFormats() map[string]func(io.Writer, *topo.Snapshot) error {
 	}
 }
 
-// cmdReport: `ostopo report [--replay FILE] -o FILE [--format F]`.
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var g globals
+func reportFormatNames() []string { return slices.Sorted(maps.Keys(reportFormats())) }
+
+func newReportCmd(a *app) *cobra.Command {
 	var out, format string
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	g.register(fs)
-	fs.StringVar(&out, "o", "", "write the report to `file` (its extension names the format)")
-	fs.StringVar(&format, "format", "", "html, md, svg, dot or json (default: from the -o extension)")
-	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
-		return code
+	cmd := &cobra.Command{
+		Use:   "report -o FILE [--format html|md|svg|dot|json]",
+		Short: "a report to attach to a ticket: self-contained HTML, Markdown tables, the topology as SVG or dot, the snapshot",
+		Long: `report writes a report for people who are not at the node. html is one
+self-contained page (no outside scripts, fonts or images) with the topology
+drawn as inline SVG (bridges, patch pairs, tunnels with remote IPs, provider
+NICs, routers with gateway and floating IPs, one block per network with its
+DHCP namespace and each tap–qbr–qvb–qvo chain and VLAN; long lists
+collapsed) and tables of networks, ports, routers and floating IPs,
+namespaces and problems; md the same tables for tickets and wikis; svg and
+dot the topology alone; json the snapshot. Every name from the node is
+escaped for its format.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usageError(cmd, "want -o FILE (report.html, report.md, topology.svg, topology.dot, snapshot.json; - for standard output)")
+			}
+			if format == "" {
+				format = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
+				if format == "markdown" {
+					format = "md"
+				}
+			}
+			write, ok := reportFormats()[format]
+			if !ok {
+				return usageError(cmd, "unknown format %q for %s (%s; or --format)", format, out, strings.Join(reportFormatNames(), ", "))
+			}
+			snap, lerr := a.load(cmd.Context())
+			if lerr != nil {
+				return lerr.exit(exitUsage, exitFail)
+			}
+			if err := writeOutput(out, a.stdout, func(w io.Writer) error { return write(w, snap) }); err != nil {
+				return fail(exitFail, "%v", err)
+			}
+			return nil
+		},
 	}
-	if out == "" {
-		fmt.Fprintln(stderr, "ostopo report: want -o FILE (report.html, report.md, topology.svg, topology.dot, snapshot.json)")
-		return exitUsage
-	}
-	if format == "" {
-		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
-		if format == "markdown" {
-			format = "md"
-		}
-	}
-	write, ok := reportFormats()[format]
-	if !ok {
-		fmt.Fprintf(stderr, "ostopo report: unknown format %q for %s (html, md, svg, dot, json; or --format)\n", format, out)
-		return exitUsage
-	}
-	snap, code := loadSnapshot(ctx, &g, stderr)
-	if snap == nil {
-		return code
-	}
-	if err := writeFileAtomic(out, func(w io.Writer) error { return write(w, snap) }); err != nil {
-		fmt.Fprintf(stderr, "ostopo report: %v\n", err)
-		return exitFail
-	}
-	return exitOK
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the report to `FILE` (its extension names the format; - is standard output)")
+	cmd.Flags().StringVar(&format, "format", "", "html, md, svg, dot or json (default: from the -o extension)")
+	return cmd
 }

@@ -2,96 +2,86 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"strings"
 
 	osrun "github.com/ostopo/ostopo/netinspect/run"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ovs"
+	"github.com/spf13/cobra"
 )
 
-// cmdTrace follows a floating IP (or a fixed IP, or a port id) hop by hop.
-// Exit status: 0 complete path, 1 broken, 2 bad input.
-func cmdTrace(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var g globals
+// newTraceCmd follows a floating IP (or a fixed IP, an address of a
+// router or DHCP port, or a port id or its prefix) hop by hop.
+func newTraceCmd(a *app) *cobra.Command {
 	var asJSON, reverse, noVerify bool
 	var record string
-	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
-	g.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print the trace as JSON")
-	fs.BoolVar(&reverse, "reverse", false, "trace the outbound direction (instance → outside, with SNAT)")
-	fs.BoolVar(&noVerify, "no-verify", false, "on a live node, do not ask the bridges (ovs-appctl ofproto/trace)")
-	fs.StringVar(&record, "record", "", "also write the snapshot, with the bridges' verdicts, to `FILE` (for --replay)")
-	// The IP may come before or after the flags.
-	var target string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		target, args = args[0], args[1:]
+	cmd := &cobra.Command{
+		Use:   "trace TARGET [--reverse] [--json] [--no-verify] [--record FILE]",
+		Short: "follow a floating IP, fixed IP, router or DHCP address, or port id (or a unique prefix) hop by hop",
+		Long: `trace follows TARGET hop by hop from the provider NIC to the instance's tap
+(or out through br-tun), each hop with the fact that proves it, and names the
+first broken hop with what was expected, what was found and what to run
+next. TARGET is a floating IP, a fixed IP of a port on the node, an address
+of a router (qr-, qg-) or DHCP port, a Neutron port id or any unique
+prefix of one (four characters or more: the short ids every view shows), or
+a port's device name (tap…, qvo…, qr-…). An ambiguous prefix lists the
+ports it matches. When facts the trace needs were not read, the hop says
+so and the path is unknown rather than broken. On a live node each bridge
+is asked with ovs-appctl ofproto/trace (unless --no-verify); --record keeps
+those verdicts in a snapshot for --replay.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return errors.New("want one floating IP, fixed IP, router or DHCP address, or port id")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			snap, lerr := a.load(ctx)
+			if lerr != nil {
+				return lerr.exit(exitUsage, exitUnknown)
+			}
+			r, err := trace.Trace(snap, args[0], trace.Options{Reverse: reverse})
+			if err != nil {
+				// Not on the node (2), ambiguous (2, with the candidates),
+				// or not found where the facts were not read (3).
+				return fail(trace.ExitCode(nil, err), "%v", err)
+			}
+			switch {
+			case a.g.live() && !noVerify:
+				app, err := ovs.NewAppCtl(ctx, osrun.Exec(), a.g.ovsRunDir)
+				if err != nil {
+					a.warn("not verified with ofproto/trace: %v", err)
+					break
+				}
+				snap.OFTraces = append(snap.OFTraces, trace.Verify(ctx, r, ofTracer{app})...)
+			case !a.g.live():
+				trace.Attach(r, snap.OFTraces)
+			}
+			if record != "" {
+				if err := writeOutput(record, a.stdout, func(w io.Writer) error { return topo.Encode(w, snap) }); err != nil {
+					return fail(exitFail, "--record: %v", err)
+				}
+			}
+			if asJSON {
+				err = writeJSON(a.stdout, r)
+			} else {
+				_, err = io.WriteString(a.stdout, trace.Text(r, snap.Host))
+			}
+			if err != nil {
+				return fail(exitFail, "%v", err)
+			}
+			return exitWith(trace.ExitCode(r, nil))
+		},
 	}
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: ostopo trace IP|PORT-ID [--json] [--reverse] [--record FILE] [--replay FILE]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "ostopo trace: %v (see ostopo trace -h)\n", err)
-		return exitUsage
-	}
-	if target == "" && fs.NArg() > 0 {
-		target = fs.Arg(0)
-	}
-	if target == "" || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "ostopo trace: want one floating IP, fixed IP or port id (see ostopo trace -h)")
-		return exitUsage
-	}
-	snap, code := loadSnapshot(ctx, &g, stderr)
-	if snap == nil {
-		return code
-	}
-	r, err := trace.Trace(snap, target, trace.Options{Reverse: reverse})
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo trace: %v\n", err)
-		return exitUsage
-	}
-	live := !g.demo && g.replay == ""
-	switch {
-	case live && !noVerify:
-		app, err := ovs.NewAppCtl(ctx, osrun.Exec(), g.ovsRunDir)
-		if err != nil {
-			fmt.Fprintf(stderr, "ostopo trace: warning: not verified with ofproto/trace: %v\n", err)
-			break
-		}
-		snap.OFTraces = append(snap.OFTraces, trace.Verify(ctx, r, ofTracer{app})...)
-	case !live:
-		trace.Attach(r, snap.OFTraces)
-	}
-	if record != "" {
-		if err := writeFileAtomic(record, func(w io.Writer) error { return topo.Encode(w, snap) }); err != nil {
-			fmt.Fprintf(stderr, "ostopo trace: %v\n", err)
-			return exitFail
-		}
-	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r); err != nil {
-			fmt.Fprintf(stderr, "ostopo trace: %v\n", err)
-			return exitFail
-		}
-	} else {
-		io.WriteString(stdout, trace.Text(r, snap.Host))
-	}
-	if !r.Complete {
-		return exitFail
-	}
-	return exitOK
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the trace as JSON")
+	f.BoolVar(&reverse, "reverse", false, "trace the outbound direction (instance → outside, with SNAT)")
+	f.BoolVar(&noVerify, "no-verify", false, "on a live node, do not ask the bridges (ovs-appctl ofproto/trace)")
+	f.StringVar(&record, "record", "", "also write the snapshot, with the bridges' verdicts, to `FILE` (for --replay)")
+	return cmd
 }
 
 // ofTracer adapts ovs-appctl to the trace package's OFTracer.

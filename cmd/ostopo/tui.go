@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,99 +17,120 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/collect"
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
 	"github.com/ostopo/ostopo/ui"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
+	"github.com/spf13/cobra"
 )
 
-// cmdTUI opens the interactive debugger (ostopo with no subcommand).
-func cmdTUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var g globals
-	var watch time.Duration
-	var view, filter, keysFile string
+// newTUICmd is the root command: the interactive debugger, or with
+// --plain (or when standard output is not a terminal) a view printed as
+// text.
+func newTUICmd(a *app) *cobra.Command {
+	var watch, confirmTimeout time.Duration
+	var view, filter, keysFile, stateDir, baselineFile string
 	var plain bool
-	var stateDir, baselineFile string
-	var confirmTimeout time.Duration
-	fs := flag.NewFlagSet("ostopo", flag.ContinueOnError)
-	g.register(fs)
-	fs.DurationVar(&watch, "watch", 0, "refresh the live node every `interval` (e.g. 5s)")
-	fs.StringVar(&view, "view", "topology", "open this `view` (topology, networks, namespaces, ports, flows, problems)")
-	fs.StringVar(&filter, "filter", "", "start with this filter `text`")
-	fs.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `file` (JSON: {\"quit\": [\"q\"]})")
-	fs.StringVar(&stateDir, "state-dir", "/var/lib/ostopo", "journal and change log `dir` of the default-route repair (F)")
-	fs.DurationVar(&confirmTimeout, "confirm-timeout", 60*time.Second, "the repair (F) restores the old routes unless kept within `duration`")
-	fs.StringVar(&baselineFile, "baseline", "", "mark (•) what differs from this snapshot `file`")
-	fs.BoolVar(&plain, "plain", false, "print the view as text and exit (also when stdout is not a terminal)")
-	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
-		return code
+	cmd := &cobra.Command{
+		// The debugger takes no arguments: a word here is a mistyped command.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if watch < 0 || confirmTimeout <= 0 {
+				return usageError(cmd, "--watch and --confirm-timeout want a duration above zero (--watch 0 is off)")
+			}
+			if !ui.IsView(view) {
+				return usageError(cmd, "unknown view %q (%s)", view, strings.Join(ui.ViewNames(), ", "))
+			}
+			keys := theme.DefaultKeyMap()
+			if err := loadKeys(keysFile, &keys); err != nil {
+				return usageError(cmd, "%v", err)
+			}
+			var baseline *topo.Snapshot
+			if baselineFile != "" {
+				b, err := readSnapshotFile(baselineFile, int64(a.g.maxInput))
+				if err != nil {
+					return fail(exitUsage, "--baseline: %v", err)
+				}
+				baseline = b
+			}
+			f, isFile := a.terminal.(*os.File)
+			if plain || !isFile || !isatty.IsTerminal(f.Fd()) {
+				return a.printPlain(ctx, view, filter)
+			}
+			src, note := chooseSource(a)
+			renderer := lipgloss.NewRenderer(f)
+			if os.Getenv("NO_COLOR") != "" {
+				renderer.SetColorProfile(termenv.Ascii)
+			}
+			var fixer ui.Fixer
+			if src.Live() && !a.g.readonly {
+				fixer = liveFixer{nsPath: a.g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
+			}
+			model := ui.New(ctx, ui.Options{
+				Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
+				Watch: watch, View: view, Filter: filter, Clipboard: f,
+				Fixer: fixer, ReadOnly: a.g.readonly,
+				Baseline: baseline, BaselineName: filepath.Base(baselineFile),
+			})
+			p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(f))
+			_, err := p.Run()
+			if !model.WaitForRepair(30 * time.Second) {
+				return fail(exitFail, "the default-route repair did not finish restoring; run: ostopo fix rollback --state-dir %s", stateDir)
+			}
+			if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+				return fail(exitFail, "terminal UI: %v", err)
+			}
+			if note != "" {
+				fmt.Fprintln(a.stderr, "ostopo: "+note)
+			}
+			return nil
+		},
 	}
-	keys := theme.DefaultKeyMap()
-	if err := loadKeys(keysFile, &keys); err != nil {
-		fmt.Fprintf(stderr, "ostopo: %v\n", err)
-		return exitUsage
-	}
-	src, note := chooseSource(&g)
-	var baseline *topo.Snapshot
-	if baselineFile != "" {
-		b, err := readSnapshotFile(baselineFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "ostopo: --baseline: %v\n", err)
-			return exitUsage
-		}
-		baseline = b
-	}
-
-	f, isFile := stdout.(*os.File)
-	if plain || !isFile || !isatty.IsTerminal(f.Fd()) {
-		return printPlain(ctx, src, view, filter, stdout, stderr)
-	}
-	renderer := lipgloss.NewRenderer(f)
-	if os.Getenv("NO_COLOR") != "" {
-		renderer.SetColorProfile(termenv.Ascii)
-	}
-	var fixer ui.Fixer
-	if src.Live() && !g.readonly {
-		fixer = liveFixer{nsPath: g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
-	}
-	model := ui.New(ctx, ui.Options{
-		Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
-		Watch: watch, View: view, Filter: filter, Clipboard: f,
-		Fixer: fixer, ReadOnly: g.readonly,
-		Baseline: baseline, BaselineName: filepath.Base(baselineFile),
-	})
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(f))
-	_, err := p.Run()
-	if !model.WaitForRepair(30 * time.Second) {
-		fmt.Fprintf(stderr, "ostopo: the default-route repair did not finish restoring; run: ostopo fix rollback --state-dir %s\n", stateDir)
-		return exitFail
-	}
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(stderr, "ostopo: terminal UI: %v\n", err)
-		return exitFail
-	}
-	if note != "" {
-		fmt.Fprintln(stderr, "ostopo: "+note)
-	}
-	return exitOK
+	f := cmd.Flags()
+	f.DurationVar(&watch, "watch", 0, "refresh the live node every `INTERVAL` and mark (•) what changed (e.g. 5s)")
+	f.StringVar(&view, "view", "topology", "open this `VIEW`: "+strings.Join(ui.ViewNames(), ", "))
+	f.StringVar(&filter, "filter", "", "start with this filter `TEXT` (names, UUID prefixes, IPs, MACs, VLANs)")
+	f.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `FILE` (JSON: {\"quit\": [\"q\", \"ctrl+q\"]})")
+	f.StringVar(&stateDir, "state-dir", defaultStateDir, "journal and change log `DIR` of the default-route repair (F)")
+	f.DurationVar(&confirmTimeout, "confirm-timeout", 60*time.Second, "the repair (F) restores the old routes unless kept within `DURATION`")
+	f.StringVar(&baselineFile, "baseline", "", "mark (•) what differs from this snapshot `FILE` (taken before a change)")
+	f.BoolVar(&plain, "plain", false, "print the view as text and exit (also when standard output is not a terminal)")
+	return cmd
 }
 
 // chooseSource picks replay, demo or the live node. With no source given
 // on a machine that is no Neutron node (no OVSDB socket anywhere), it opens
 // the demo and says so, so a first run shows something true to life.
-func chooseSource(g *globals) (ui.Source, string) {
+func chooseSource(a *app) (ui.Source, string) {
 	switch {
-	case g.demo:
+	case a.g.demo:
 		return demoSource{}, ""
-	case g.replay != "":
-		return replaySource{path: g.replay}, ""
-	case g.ovsdb == "":
-		if _, _, err := ovs.ResolveSocket(""); err != nil {
-			return demoSource{note: true}, "no Open vSwitch on this machine, so this was the demo snapshot (--demo); on a node, run as root"
-		}
+	case a.g.replay != "":
+		return replaySource{path: a.g.replay, limit: int64(a.g.maxInput)}, ""
+	case a.noNode():
+		return demoSource{note: true}, demoNote
 	}
-	return liveSource{opts: g.collectOptions(), timeout: g.timeout}, ""
+	return liveSource{opts: a.g.collectOptions(), timeout: a.g.timeout}, ""
+}
+
+const demoNote = "no Open vSwitch on this machine, so this was the demo snapshot (--demo); on a node, run as root"
+
+// noNode says whether ostopo was given no source on a machine that is no
+// Neutron node (no OVSDB socket anywhere): then it opens the demo.
+func (a *app) noNode() bool {
+	if !a.g.live() || a.g.ovsdb != "" {
+		return false
+	}
+	_, _, err := ovs.ResolveSocket("")
+	return err != nil
 }
 
 type liveSource struct {
@@ -128,10 +148,13 @@ func (liveSource) Describe() string     { return "the node" }
 func (s replaySource) Live() bool       { return false }
 func (s replaySource) Describe() string { return s.path }
 
-type replaySource struct{ path string }
+type replaySource struct {
+	path  string
+	limit int64
+}
 
 func (s replaySource) Snapshot(context.Context) (*topo.Snapshot, error) {
-	return readSnapshotFile(s.path)
+	return readSnapshotFile(s.path, s.limit)
 }
 
 type demoSource struct{ note bool }
@@ -148,30 +171,33 @@ func (demoSource) Live() bool       { return false }
 func (demoSource) Describe() string { return "the demo snapshot" }
 
 // printPlain writes a view's rows as text: for pipes, scripts and --plain.
-func printPlain(ctx context.Context, src ui.Source, view, filter string, stdout, stderr io.Writer) int {
-	snap, err := src.Snapshot(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "ostopo: %v\n", err)
-		return exitFail
+// The sources that were not read are warned about (load), so a view with
+// every port "on no bridge" is never taken for the truth.
+func (a *app) printPlain(ctx context.Context, view, filter string) error {
+	note := ""
+	if a.noNode() {
+		a.g.demo, note = true, demoNote
 	}
-	rows, ok := ui.ViewRows(snap, view)
-	if !ok {
-		fmt.Fprintf(stderr, "ostopo: unknown view %q (topology, networks, namespaces, ports, flows, problems)\n", view)
-		return exitUsage
+	snap, lerr := a.load(ctx)
+	if lerr != nil {
+		return lerr.exit(exitUsage, exitFail)
 	}
+	if note != "" {
+		fmt.Fprintln(a.stderr, "ostopo: "+note)
+	}
+	rows, _ := ui.ViewRows(snap, view)
 	term := strings.ToLower(filter)
 	var b strings.Builder
 	for _, r := range rows {
 		if r.Matches(term) || r.Class == render.Header {
-			b.WriteString(r.Text)
+			b.WriteString(safetext.Term(r.Text))
 			b.WriteByte('\n')
 		}
 	}
-	if _, err := io.WriteString(stdout, b.String()); err != nil {
-		fmt.Fprintf(stderr, "ostopo: write standard output: %v\n", err)
-		return exitFail
+	if _, err := io.WriteString(a.stdout, b.String()); err != nil {
+		return fail(exitFail, "write standard output: %v", err)
 	}
-	return exitOK
+	return nil
 }
 
 func defaultKeysFile() string {

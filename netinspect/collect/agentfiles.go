@@ -3,6 +3,7 @@ package collect
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -63,10 +64,10 @@ func ReadAgentFiles(dir string) (topo.AgentFiles, string, error) {
 		}
 		d := filepath.Join(dir, "dhcp", e.Name())
 		net := topo.DHCPNetwork{NetworkID: e.Name(), Dir: d, Hosts: []topo.DHCPHost{}}
-		if b, err := os.ReadFile(filepath.Join(d, "interface")); err == nil {
+		if b, err := readAgentFile(filepath.Join(d, "interface"), smallFileMax); err == nil {
 			net.Interface = strings.TrimSpace(string(b))
 		}
-		b, err := os.ReadFile(filepath.Join(d, "host"))
+		b, err := readAgentFile(filepath.Join(d, "host"), hostFileMax)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 		case err != nil:
@@ -78,7 +79,7 @@ func ReadAgentFiles(dir string) (topo.AgentFiles, string, error) {
 	}
 	haDirs, _ := os.ReadDir(filepath.Join(dir, "ha_confs"))
 	for _, e := range haDirs {
-		if b, err := os.ReadFile(filepath.Join(dir, "ha_confs", e.Name(), "state")); err == nil {
+		if b, err := readAgentFile(filepath.Join(dir, "ha_confs", e.Name(), "state"), smallFileMax); err == nil {
 			if files.HARouterStates == nil {
 				files.HARouterStates = map[string]string{}
 			}
@@ -86,6 +87,40 @@ func ReadAgentFiles(dir string) (topo.AgentFiles, string, error) {
 		}
 	}
 	return files, dir, errors.Join(errs...)
+}
+
+// Bounds of what is read of an agent's file: a host file holds a line of
+// about 100 bytes per port of the network (65,000 ports in 16 MiB); the
+// interface and keepalived state files hold one word.
+const (
+	hostFileMax  = 16 << 20
+	smallFileMax = 4 << 10
+)
+
+// readAgentFile reads a regular file of at most max bytes. Anything else
+// at the path (a FIFO would block the scan forever, a link to /dev/zero
+// would fill memory) is an error naming it.
+func readAgentFile(path string, max int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%v)", path, st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %s: not an agent's file", path, topo.FormatBytes(max))
+	}
+	return b, nil
 }
 
 func isDir(p string) bool {

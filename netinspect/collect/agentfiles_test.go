@@ -3,7 +3,10 @@ package collect
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -57,5 +60,38 @@ func TestReadAgentFiles(t *testing.T) {
 	}
 	if _, _, err := ReadAgentFiles(filepath.Join(dir, "nope")); err == nil {
 		t.Error("a missing --neutron-state-dir was not reported")
+	}
+}
+
+// A host file that is a FIFO (which would block the scan) or a link to
+// /dev/zero (which would fill memory) is an error naming it, and the rest
+// of the state dir is still read.
+func TestReadAgentFilesBoundsWhatItReads(t *testing.T) {
+	dir := t.TempDir()
+	fifoNet, zeroNet := "5b1c7e2a-8d3f-4a6b-9c0d-1e2f3a4b5c6d", "6b1c7e2a-8d3f-4a6b-9c0d-1e2f3a4b5c6d"
+	for _, n := range []string{fifoNet, zeroNet} {
+		os.MkdirAll(filepath.Join(dir, "dhcp", n), 0o755)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "dhcp", fifoNet, "host"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink("/dev/zero", filepath.Join(dir, "dhcp", zeroNet, "host"))
+	done := make(chan struct{})
+	var got topo.AgentFiles
+	var err error
+	go func() {
+		got, _, err = ReadAgentFiles(dir)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadAgentFiles blocked on a FIFO")
+	}
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(fifoNet, "host")) || !strings.Contains(err.Error(), filepath.Join(zeroNet, "host")) {
+		t.Errorf("err = %v", err)
+	}
+	if len(got.DHCP) != 2 {
+		t.Errorf("networks read: %+v", got.DHCP)
 	}
 }

@@ -113,7 +113,7 @@ type nsReader struct {
 }
 
 func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Namespace {
-	root, named, err := listNamespaces(o.RootNetns, o.NetnsDirs)
+	root, named, err := listNamespaces(o.RootNetns, o.NetnsDirs, o.netnsDirsNamed)
 	if err != nil && root.Path == "" {
 		rec.add("netns", "", err)
 		return []topo.Namespace{}
@@ -184,13 +184,16 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 	ns := topo.Namespace{Name: r.file.Name, Root: r.file.Name == "", Path: r.file.Path, Inode: r.file.Inode, Kind: kind, ID: id}
 	label := ns.Label()
 	h, err := netns.GetFromPath(r.file.Path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			err = fmt.Errorf("namespace %s vanished during the scan", r.file.Path)
-		} else {
-			err = fmt.Errorf("open namespace %s: %w", r.file.Path, err)
-		}
-		rec.add("netlink/"+label, r.file.Path, err)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// Deleted between the listing and now (agents delete namespaces
+		// all the time): read, and not on the node any more. A failed
+		// source would make every check that reads namespaces unknown, and
+		// a doctor run by monitoring flap to UNKNOWN on a busy node.
+		rec.add("netlink/"+label, r.file.Path+": vanished during the scan (deleted meanwhile)", nil)
+		return
+	case err != nil:
+		rec.add("netlink/"+label, r.file.Path, fmt.Errorf("open namespace %s: %w", r.file.Path, err))
 		return
 	}
 	r.handle = h

@@ -34,8 +34,11 @@ func statNS(path string) (dev, ino uint64, err error) {
 // listNamespaces returns the root namespace (the one at rootPath, by default
 // the one ostopo runs in) and every named namespace in dirs, each once: the
 // same namespace reached twice (/var/run -> /run, the node's own namespace
-// listed in /run/netns) is deduplicated by device and inode.
-func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile, err error) {
+// listed in /run/netns) is deduplicated by device and inode. A default dir
+// that does not exist holds no namespaces (a node where none was ever
+// made); a dir the operator named must exist, or its namespaces would
+// silently count as none.
+func listNamespaces(rootPath string, dirs []string, named bool) (root nsFile, found []nsFile, err error) {
 	if rootPath == "" {
 		rootPath = ownNamespace
 	}
@@ -48,7 +51,7 @@ func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile
 	var dirErrs []error
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) && !named {
 			continue
 		}
 		if err != nil {
@@ -66,9 +69,9 @@ func listNamespaces(rootPath string, dirs []string) (root nsFile, named []nsFile
 			// plain file on tmpfs; opening it as a namespace fails later and is
 			// reported there.
 			seen[[2]uint64{dev, ino}] = true
-			named = append(named, nsFile{Name: e.Name(), Path: p, Dev: dev, Inode: ino})
+			found = append(found, nsFile{Name: e.Name(), Path: p, Dev: dev, Inode: ino})
 		}
 	}
-	sort.Slice(named, func(i, j int) bool { return named[i].Name < named[j].Name })
-	return root, named, errors.Join(dirErrs...)
+	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+	return root, found, errors.Join(dirErrs...)
 }

@@ -35,6 +35,9 @@ type Options struct {
 	// Now stamps the snapshot; nil is time.Now.
 	Now func() time.Time
 
+	// netnsDirsNamed says NetnsDirs came from the caller, not the
+	// defaults: then a missing dir is an error.
+	netnsDirsNamed bool
 	// afterList runs between listing namespaces and reading them; tests
 	// use it to delete a namespace mid-scan for real.
 	afterList func()
@@ -44,6 +47,7 @@ type Options struct {
 func DefaultNetnsDirs() []string { return []string{"/run/netns", "/var/run/netns"} }
 
 func (o Options) withDefaults() Options {
+	o.netnsDirsNamed = o.NetnsDirs != nil
 	if o.NetnsDirs == nil {
 		o.NetnsDirs = DefaultNetnsDirs()
 	}

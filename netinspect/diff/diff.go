@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -108,33 +109,36 @@ func compare(a, b *group) []Fact {
 }
 
 // Text is the diff for a terminal: one block per object, + added,
-// - removed, ~ changed (old → new).
+// - removed, ~ changed (old → new). Each line is made by one
+// safetext.Builder call, so a name, a fact or a value holding an escape
+// sequence or a newline is shown visibly inside its line.
 func (r *Result) Text() string {
-	var b strings.Builder
+	var b safetext.Builder
 	if r.Empty() {
-		fmt.Fprintf(&b, "no changes between the snapshots of %s and %s\n", r.OldHost, r.NewHost)
+		b.Linef("no changes between the snapshots of %s and %s", r.OldHost, r.NewHost)
 		return b.String()
 	}
 	count := map[string]int{}
 	for _, g := range r.Groups {
 		count[g.Change]++
 	}
-	fmt.Fprintf(&b, "%d objects changed, %d added, %d removed\n", count[Changed], count[Added], count[Removed])
+	b.Linef("%d objects changed, %d added, %d removed", count[Changed], count[Added], count[Removed])
 	mark := map[string]string{Added: "+", Removed: "-", Changed: "~"}
 	for _, g := range r.Groups {
-		fmt.Fprintf(&b, "\n%s %s %s", mark[g.Change], g.Kind, g.Label)
+		b.Blank()
 		if g.Change != Changed {
-			fmt.Fprintf(&b, " (%s)", g.Change)
+			b.Linef("%s %s %s (%s)", mark[g.Change], g.Kind, g.Label, g.Change)
+		} else {
+			b.Linef("%s %s %s", mark[g.Change], g.Kind, g.Label)
 		}
-		b.WriteByte('\n')
 		for _, f := range g.Facts {
 			switch f.Change {
 			case Added:
-				fmt.Fprintf(&b, "    + %s%s\n", f.Name, value(f.New))
+				b.Linef("    + %s%s", f.Name, value(f.New))
 			case Removed:
-				fmt.Fprintf(&b, "    - %s%s\n", f.Name, value(f.Old))
+				b.Linef("    - %s%s", f.Name, value(f.Old))
 			default:
-				fmt.Fprintf(&b, "    ~ %s: %s → %s\n", f.Name, orNone(f.Old), orNone(f.New))
+				b.Linef("    ~ %s: %s → %s", f.Name, orNone(f.Old), orNone(f.New))
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures/fixturetest"
+	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -99,5 +100,34 @@ func TestAddedAndRemovedObjects(t *testing.T) {
 	}
 	if r := Diff(b, a); !strings.Contains(r.Text(), "+ router "+gone.ID+" (added)") {
 		t.Errorf("reverse:\n%s", r.Text())
+	}
+}
+
+// Two snapshots from someone else's machines: every line of the diff is
+// terminal text, and a name's newline cannot forge a line of it.
+func TestTextOfHostileSnapshots(t *testing.T) {
+	for _, variant := range []func(*topo.Snapshot) *topo.Snapshot{hostile.Snapshot, hostile.Names} {
+		old, new := variant(fixturetest.Load(t, "aio")), variant(fixturetest.Load(t, "bad"))
+		r := Diff(old, new)
+		if r.Empty() {
+			t.Fatal("aio and bad differ in nothing")
+		}
+		txt := r.Text()
+		hostile.CheckTerminal(t, "diff", []byte(txt))
+		lines := strings.Split(strings.TrimSuffix(txt, "\n"), "\n")
+		for i, line := range lines {
+			if i > 0 && line != "" && !strings.HasPrefix(line, "+ ") && !strings.HasPrefix(line, "- ") &&
+				!strings.HasPrefix(line, "~ ") && !strings.HasPrefix(line, "    ") {
+				t.Errorf("line %d is no line of a diff: %q", i+1, line)
+			}
+		}
+		if !strings.Contains(txt, `\x1b]0;pwned\x07`) {
+			t.Error("the payload is not shown visibly")
+		}
+		same := Diff(old, old).Text()
+		hostile.CheckTerminal(t, "no changes", []byte(same))
+		if strings.Count(same, "\n") != 1 {
+			t.Errorf("no changes is not one line: %q", same)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/routefix"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -16,10 +17,27 @@ type node struct {
 	s        *topo.Snapshot
 	n        *topo.Neutron
 	ovsPorts map[string]topo.PortOnBridge
+	// troubles holds each port's devices that pass no traffic (by port
+	// index), worked out once for device-down and device-no-carrier.
+	troubles [][]neutron.Trouble
 }
 
 func newNode(s *topo.Snapshot) *node {
 	return &node{s: s, n: &s.Neutron, ovsPorts: s.OVS.PortIndex()}
+}
+
+// portTroubles returns, per port, its devices that are set down or have
+// no carrier (neutron.PortTroubles: a device whose fault another of the
+// chain explains is left out).
+func (x *node) portTroubles() [][]neutron.Trouble {
+	if x.troubles == nil {
+		links := neutron.Links(x.s)
+		x.troubles = make([][]neutron.Trouble, len(x.n.Ports))
+		for i := range x.n.Ports {
+			x.troubles[i] = neutron.PortTroubles(&x.n.Ports[i], links)
+		}
+	}
+	return x.troubles
 }
 
 func port(id string) Object { return Object{"port", id} }
@@ -82,7 +100,7 @@ func chainBroken(x *node) []Finding {
 			continue
 		}
 		out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}}, Evidence: ev,
-			Fix: "re-plug the port: nova reboot --hard <instance " + orNone(p.InstanceID) + ">, or recreate the missing link by hand (ip link set … master …; ovs-vsctl add-port br-int …)"})
+			Fix: "re-plug the port: nova reboot --hard " + instanceOf(p) + ", or recreate the missing link by hand (ip link set … master …; ovs-vsctl add-port br-int …)"})
 	}
 	return out
 }
@@ -98,18 +116,40 @@ func devices(p topo.NPort) []*topo.Device {
 	return out
 }
 
+// deviceDown reports devices someone set down (or that the kernel holds
+// down with carrier present): ip link set … up brings them back.
 func deviceDown(x *node) []Finding {
+	return troubleFindings(x, func(fault string) bool { return fault != neutron.FaultNoCarrier }, func(t neutron.Trouble) string {
+		return fmt.Sprintf("%s %s", t.Device, t.Found)
+	})
+}
+
+// deviceNoCarrier reports devices that are up but have no carrier: a tap
+// no qemu holds (the instance is not running), a veth whose peer is down.
+// Setting them up changes nothing; the advice says what to look at.
+func deviceNoCarrier(x *node) []Finding {
+	return troubleFindings(x, func(fault string) bool { return fault == neutron.FaultNoCarrier }, func(t neutron.Trouble) string {
+		return t.Problem
+	})
+}
+
+func troubleFindings(x *node, keep func(fault string) bool, evidence func(neutron.Trouble) string) []Finding {
 	var out []Finding
-	for _, p := range x.n.Ports {
-		var ev []string
-		for _, d := range devices(p) {
-			if d.InKernel && !d.Up {
-				ev = append(ev, fmt.Sprintf("%s oper_state %s", d.Name, d.OperState))
+	for i, ts := range x.portTroubles() {
+		p := &x.n.Ports[i]
+		var ev, fix []string
+		for _, t := range ts {
+			if !keep(t.Fault) {
+				continue
 			}
+			ev = append(ev, evidence(t))
+			if t.Namespace != "" && !strings.Contains(t.Next, t.Namespace) {
+				ev[len(ev)-1] += " (in " + t.Namespace + ")"
+			}
+			fix = append(fix, t.Next)
 		}
 		if len(ev) > 0 {
-			out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID)}, Evidence: ev,
-				Fix: "ip link set <device> up (in " + nsLabel(p.Namespace) + "); for a tap: is the instance running?"})
+			out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID)}, Evidence: ev, Fix: strings.Join(fix, "; ")})
 		}
 	}
 	return out
@@ -517,9 +557,10 @@ func orNone(s string) string {
 	return s
 }
 
-func nsLabel(ns string) string {
-	if ns == "" {
-		return "the node's namespace"
+// instanceOf names a port's instance for a command line.
+func instanceOf(p topo.NPort) string {
+	if p.InstanceID == "" {
+		return "<instance>"
 	}
-	return ns
+	return p.InstanceID
 }

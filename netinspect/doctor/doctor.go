@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -40,40 +41,90 @@ type Finding struct {
 type Check struct {
 	ID    string
 	Title string
+	// Needs names the sources the check reads (see neutron.Unread: a
+	// name must have been read, every read member of a family such as
+	// "netlink/" too). A check whose sources were not all read does not
+	// run: an absence it would take for a problem, or a presence for
+	// health, may only be what was not read.
+	Needs []string
 	Run   func(*node) []Finding
 }
 
+// Source families and names the checks need.
+const (
+	srcOVSDB   = "ovsdb"
+	srcFlows   = "openflow/"
+	srcRoot    = "netlink/(root)"
+	srcNetns   = "netns"
+	srcNetlink = "netlink/"
+	srcSysctl  = "sysctl/"
+	srcNAT     = "nat/"
+)
+
 // Checks lists every check, in the order they are run and documented.
 func Checks() []Check {
+	ovs := []string{srcOVSDB}
+	chain := []string{srcOVSDB, srcRoot}
+	devs := []string{srcOVSDB, srcRoot, srcNetns, srcNetlink}
+	ns := []string{srcNetns, srcNetlink}
 	return []Check{
-		{"dead-vlan", "port in the dead VLAN 4095", deadVLAN},
-		{"chain-broken", "instance chain tap–qbr–qvb⇄qvo broken", chainBroken},
-		{"device-down", "device of a port's chain is down", deviceDown},
-		{"mtu-mismatch", "MTU differs along a chain or from the network", mtuMismatch},
-		{"tag-mismatch", "OVS tag differs from other_config:tag", tagMismatch},
-		{"vlan-shared", "two networks on one local VLAN", vlanShared},
-		{"vlan-unmapped", "local VLAN without its tunnel or physical mapping flows", vlanUnmapped},
-		{"patch-peer", "patch port whose peer is missing", patchPeer},
-		{"tunnel-local-ip", "tunnel whose local IP is on no interface", tunnelLocalIP},
-		{"namespace-orphan", "namespace left behind", namespaceOrphan},
-		{"namespace-empty", "namespace with no devices", namespaceEmpty},
-		{"router-forwarding", "router namespace does not forward", routerForwarding},
-		{"fip-nat", "floating IP address and DNAT rule disagree", fipNAT},
-		{"router-interface-address", "router interface without an address", routerInterfaceAddress},
-		{"router-duplicate-address", "address on two router ports", routerDuplicateAddress},
-		{"dhcp-port", "DHCP namespace without its address or its tap on br-int", dhcpPort},
-		{"default-route-via-bridge-port", "host's route leaves through a port of an OVS bridge, or a device that is down or without carrier", defaultRouteViaBridgePort},
-		{"provider-nic-address", "provider NIC holds an address", providerNICAddress},
-		{"fail-mode", "Neutron bridge not in fail_mode secure", failMode},
-		{"controller", "bridge without a connected controller", controller},
+		{"dead-vlan", "port in the dead VLAN 4095", ovs, deadVLAN},
+		{"chain-broken", "instance chain tap–qbr–qvb⇄qvo broken", chain, chainBroken},
+		{"device-down", "device of a port's chain is set down", devs, deviceDown},
+		{"device-no-carrier", "device of a port's chain is up but has no carrier", devs, deviceNoCarrier},
+		{"mtu-mismatch", "MTU differs along a chain or from the network", devs, mtuMismatch},
+		{"tag-mismatch", "OVS tag differs from other_config:tag", ovs, tagMismatch},
+		{"vlan-shared", "two networks on one local VLAN", ovs, vlanShared},
+		{"vlan-unmapped", "local VLAN without its tunnel or physical mapping flows", []string{srcOVSDB, srcFlows}, vlanUnmapped},
+		{"patch-peer", "patch port whose peer is missing", ovs, patchPeer},
+		{"tunnel-local-ip", "tunnel whose local IP is on no interface", chain, tunnelLocalIP},
+		{"namespace-orphan", "namespace left behind", []string{srcOVSDB, srcNetns, srcNetlink}, namespaceOrphan},
+		{"namespace-empty", "namespace with no devices", ns, namespaceEmpty},
+		{"router-forwarding", "router namespace does not forward", []string{srcNetns, srcNetlink, srcSysctl}, routerForwarding},
+		{"fip-nat", "floating IP address and DNAT rule disagree", []string{srcNetns, srcNetlink, srcNAT}, fipNAT},
+		{"router-interface-address", "router interface without an address", ns, routerInterfaceAddress},
+		{"router-duplicate-address", "address on two router ports", ns, routerDuplicateAddress},
+		{"dhcp-port", "DHCP namespace without its address or its tap on br-int", []string{srcOVSDB, srcNetns, srcNetlink}, dhcpPort},
+		{"default-route-via-bridge-port", "host's route leaves through a port of an OVS bridge, or a device that is down or without carrier", chain, defaultRouteViaBridgePort},
+		{"provider-nic-address", "provider NIC holds an address", chain, providerNICAddress},
+		{"fail-mode", "Neutron bridge not in fail_mode secure", ovs, failMode},
+		{"controller", "bridge without a connected controller", ovs, controller},
 	}
 }
 
-// Run runs every check and returns the findings, most severe first.
-func Run(s *topo.Snapshot) []Finding {
+// Unchecked is a check that did not run because facts it reads were not.
+type Unchecked struct {
+	Check string `json:"check"`
+	Title string `json:"title"`
+	// Sources are the ones it needs that were not read, with their errors
+	// (neutron.NotRecorded for one the snapshot has no record of).
+	Sources []topo.Source `json:"sources"`
+}
+
+// Result is what the doctor found, and what it could not look at.
+type Result struct {
+	// Findings come from the checks that ran, most severe first.
+	Findings []Finding `json:"findings"`
+	// Unchecked are the checks that did not run, in check order.
+	Unchecked []Unchecked `json:"unchecked"`
+	// Checks is how many checks there are (ran or not).
+	Checks int `json:"checks"`
+	// NoFacts is set when the snapshot records no source at all: nothing
+	// was read, so nothing can be said.
+	NoFacts bool `json:"no_facts,omitempty"`
+}
+
+// Examine runs every check whose sources were read and returns the
+// findings, most severe first, and the checks that could not run.
+func Examine(s *topo.Snapshot) Result {
 	n := newNode(s)
-	var out []Finding
-	for _, c := range Checks() {
+	checks := Checks()
+	r := Result{Findings: []Finding{}, Unchecked: []Unchecked{}, Checks: len(checks), NoFacts: len(s.Sources) == 0}
+	for _, c := range checks {
+		if unread := neutron.Unread(s, c.Needs...); len(unread) > 0 {
+			r.Unchecked = append(r.Unchecked, Unchecked{Check: c.ID, Title: c.Title, Sources: unread})
+			continue
+		}
 		for _, f := range c.Run(n) {
 			f.Check = c.ID
 			if f.Title == "" {
@@ -87,21 +138,43 @@ func Run(s *topo.Snapshot) []Finding {
 			} else {
 				f.ID = c.ID
 			}
-			out = append(out, f)
+			r.Findings = append(r.Findings, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Finding) int {
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
 		if c := cmp.Compare(rank(a.Severity), rank(b.Severity)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	return out
+	return r
 }
+
+// Run returns the findings of the checks that could run (Examine without
+// the checks that could not: use Examine wherever "nothing found" is said).
+func Run(s *topo.Snapshot) []Finding { return Examine(s).Findings }
 
 func rank(sev string) int { return slices.Index([]string{Error, Warning, Info}, sev) }
 
-// ExitCode is 0 clean, 1 warnings only, 2 errors (for cron and monitoring).
+// ExitCode follows the monitoring-plugin convention: 0 ok, 1 warning,
+// 2 error, 3 unknown. An error found on facts that were read is real
+// whatever else could not be read, and the most urgent news for whoever
+// is paged, so it wins; otherwise a check that could not run makes the
+// answer unknown (its error may be hiding there), which outranks
+// warnings; then warnings; then clean.
+func (r Result) ExitCode() int {
+	code := ExitCode(r.Findings)
+	switch {
+	case code == 2:
+		return 2
+	case len(r.Unchecked) > 0:
+		return 3
+	}
+	return code
+}
+
+// ExitCode is 0 clean, 1 warnings only, 2 errors, for findings alone: it
+// knows nothing of checks that could not run (Result.ExitCode does).
 func ExitCode(fs []Finding) int {
 	code := 0
 	for _, f := range fs {

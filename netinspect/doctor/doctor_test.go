@@ -75,6 +75,10 @@ func TestEachCheck(t *testing.T) {
 		{"dead-vlan", doctor.Error, func(s *topo.Snapshot) { ovsPort(s, inst(s).OVSPort).Tag = 4095 }, "port/"},
 		{"chain-broken", doctor.Error, func(s *topo.Snapshot) { s.Root().Link(inst(s).Devices.QVB.Name).Master = "" }, "port/"},
 		{"device-down", doctor.Error, func(s *topo.Snapshot) { l := s.Root().Link(inst(s).Devices.Tap.Name); l.AdminUp = false }, "port/"},
+		{"device-no-carrier", doctor.Error, func(s *topo.Snapshot) {
+			l := s.Root().Link(inst(s).Devices.Tap.Name)
+			l.Kind, l.TunMode, l.Peer, l.Carrier, l.OperState = "tuntap", "tap", nil, false, "down"
+		}, "port/"},
 		{"mtu-mismatch", doctor.Warning, func(s *topo.Snapshot) { s.Root().Link(inst(s).Devices.QVO.Name).MTU = 1500 }, "port/"},
 		{"tag-mismatch", doctor.Error, func(s *topo.Snapshot) { ovsPort(s, inst(s).OVSPort).OtherConfig["tag"] = "9" }, "port/"},
 		{"vlan-shared", doctor.Error, func(s *topo.Snapshot) {
@@ -181,5 +185,143 @@ func BenchmarkDoctorScale(b *testing.B) {
 	s := fixturetest.Load(b, "scale")
 	for b.Loop() {
 		doctor.Run(s)
+	}
+}
+
+// notRead marks a source failed the way collection records it.
+func notRead(s *topo.Snapshot, name, why string) {
+	if src := s.Source(name); src != nil {
+		src.OK, src.Error = false, why
+		return
+	}
+	s.Sources = append(s.Sources, topo.Source{Name: name, Error: why})
+}
+
+// asNonRoot makes a snapshot look read by a user who is not root: no
+// OVSDB (the socket is root's), no flows, and no namespace but the node's
+// own (entering one needs CAP_SYS_ADMIN).
+func asNonRoot(s *topo.Snapshot) {
+	s.OVS = topo.OVS{Managers: []topo.Manager{}, Bridges: []topo.Bridge{}}
+	s.Sources = slices.DeleteFunc(s.Sources, func(src topo.Source) bool {
+		return strings.HasPrefix(src.Name, "openflow/") || strings.HasPrefix(src.Name, "nat/") ||
+			strings.HasPrefix(src.Name, "sysctl/") && src.Name != "sysctl/(root)"
+	})
+	notRead(s, "ovsdb", "dial unix /run/openvswitch/db.sock: connect: permission denied (the OVSDB socket is root's: run as root)")
+	var keep []topo.Namespace
+	for _, ns := range s.Namespaces {
+		if ns.Root {
+			keep = append(keep, ns)
+			continue
+		}
+		notRead(s, "netlink/"+ns.Name, "open namespace /run/netns/"+ns.Name+": operation not permitted (entering a namespace needs root: CAP_SYS_ADMIN)")
+	}
+	s.Namespaces = keep
+	s.Neutron = neutron.Derive(s)
+	s.Normalize()
+}
+
+// Facts that were not read are unknown, never clean (issue point 5): a
+// check whose sources were not read does not run, is listed with them,
+// and the exit status is 3 unless an error was found on what was read.
+func TestUnreadIsUnknown(t *testing.T) {
+	t.Run("not root", func(t *testing.T) {
+		s := fixturetest.Load(t, "aio")
+		asNonRoot(s)
+		r := doctor.Examine(s)
+		if len(r.Findings) != 0 {
+			t.Errorf("findings on facts that were not read: %+v", r.Findings)
+		}
+		if len(r.Unchecked) != len(doctor.Checks()) || r.ExitCode() != 3 {
+			t.Errorf("%d of %d checks unchecked, exit %d; want all, exit 3", len(r.Unchecked), len(doctor.Checks()), r.ExitCode())
+		}
+		u := r.Unchecked[0]
+		if u.Check != "dead-vlan" || len(u.Sources) != 1 || u.Sources[0].Name != "ovsdb" || !strings.Contains(u.Sources[0].Error, "permission denied") {
+			t.Errorf("first unchecked %+v; want dead-vlan needing ovsdb with its error", u)
+		}
+		text := doctor.Text(s.Host, r)
+		for _, want := range []string{
+			s.Host + ": nothing found in what could be read; 21 of 21 checks could not run",
+			"UNKNOWN dead-vlan: port in the dead VLAN 4095\n        · not read: ovsdb\n",
+			"UNKNOWN device-down: device of a port's chain is set down\n        · not read: ovsdb, netlink/… (5)\n",
+			"sources not read:\n  ovsdb: dial unix /run/openvswitch/db.sock: connect: permission denied",
+			"\n  netlink/qrouter-",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("text lacks %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, "no problems found") {
+			t.Errorf("text says no problems found:\n%s", text)
+		}
+	})
+	t.Run("no sources at all", func(t *testing.T) {
+		r := doctor.Examine(&topo.Snapshot{Schema: topo.Schema})
+		if len(r.Findings) != 0 || len(r.Unchecked) != len(doctor.Checks()) || !r.NoFacts || r.ExitCode() != 3 {
+			t.Errorf("empty snapshot: %d findings, %d unchecked, no facts %v, exit %d", len(r.Findings), len(r.Unchecked), r.NoFacts, r.ExitCode())
+		}
+		text := doctor.Text("", r)
+		if !strings.Contains(text, "no facts were recorded; none of the 21 checks could run") || strings.Contains(text, "no problems found") {
+			t.Errorf("text:\n%s", text)
+		}
+	})
+	t.Run("one namespace unread, errors elsewhere", func(t *testing.T) {
+		s := fixturetest.Load(t, "bad")
+		for _, ns := range s.Namespaces {
+			if ns.Kind == topo.NSDHCP {
+				notRead(s, "netlink/"+ns.Name, "namespace vanished during the scan")
+				break
+			}
+		}
+		r := doctor.Examine(s)
+		var ids []string
+		for _, f := range r.Findings {
+			ids = append(ids, f.ID)
+		}
+		// The checks that read every namespace do not run; the rest do,
+		// and an error found on what was read is exit 2, not 3.
+		if r.ExitCode() != 2 || !slices.Contains(ids, "dead-vlan/port/"+lab.Broken().Instances[0].ID) || slices.ContainsFunc(ids, func(id string) bool {
+			return strings.HasPrefix(id, "device-down/") || strings.HasPrefix(id, "dhcp-port/")
+		}) {
+			t.Errorf("exit %d, findings %v", r.ExitCode(), ids)
+		}
+		var unchecked []string
+		for _, u := range r.Unchecked {
+			unchecked = append(unchecked, u.Check)
+		}
+		want := []string{"device-down", "device-no-carrier", "mtu-mismatch", "namespace-orphan", "namespace-empty", "router-forwarding",
+			"fip-nat", "router-interface-address", "router-duplicate-address", "dhcp-port"}
+		if !slices.Equal(unchecked, want) {
+			t.Errorf("unchecked %v, want %v", unchecked, want)
+		}
+		if text := doctor.Text(s.Host, r); !strings.Contains(text, "in what could be read; 10 of 21 checks could not run") {
+			t.Errorf("summary:\n%s", text)
+		}
+	})
+	t.Run("warnings only, one check unread", func(t *testing.T) {
+		s := fixturetest.Load(t, "aio")
+		s.OVS.Bridge("br-tun").FailMode = "standalone"
+		notRead(s, "openflow/br-tun", "timeout")
+		if r := doctor.Examine(s); r.ExitCode() != 3 || len(r.Unchecked) != 1 || r.Unchecked[0].Check != "vlan-unmapped" {
+			t.Errorf("exit %d unchecked %+v; want 3 (unknown outranks a warning)", r.ExitCode(), r.Unchecked)
+		}
+	})
+}
+
+// Text keeps the old layout for what was found, and escapes what the
+// snapshot holds: a name cannot drive the terminal or forge a line.
+func TestText(t *testing.T) {
+	if got := doctor.Text("node1", doctor.Examine(fixturetest.Load(t, "aio"))); got != "node1: no problems found\n" {
+		t.Errorf("healthy: %q", got)
+	}
+	r := doctor.Result{Checks: 21, Findings: []doctor.Finding{{ID: "device-down/port/x", Check: "device-down", Severity: doctor.Error,
+		Title: "device of a port's chain is set down", Evidence: []string{"tap\x1b]0;pwned\x07 admin down\nERROR   forged"}, Fix: "ip link set tap up"}}}
+	want := "ERROR   device-down/port/x\n" +
+		"        device of a port's chain is set down\n" +
+		"        · tap\\x1b]0;pwned\\x07 admin down\\nERROR   forged\n" +
+		"        → ip link set tap up\n" +
+		"\n" +
+		"node1: 1 errors, 0 warnings, 0 info\n"
+	if got := doctor.Text("node1", r); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

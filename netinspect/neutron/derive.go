@@ -19,7 +19,7 @@ import (
 // cannot place it reports as a problem.
 func Derive(s *topo.Snapshot) topo.Neutron {
 	x := newIndex(s)
-	d := &deriver{x: x, out: topo.Neutron{
+	d := &deriver{x: x, rd: readOf(s), out: topo.Neutron{
 		Bridges: []topo.BridgeRole{}, Ports: []topo.NPort{}, Networks: []topo.Network{},
 		Routers: []topo.Router{}, Tunnels: []topo.Tunnel{}, PatchPairs: []topo.PatchPair{},
 		ProviderNICs: []topo.ProviderNIC{}, DeadVLANPorts: []string{}, Problems: []string{},
@@ -36,7 +36,10 @@ func Derive(s *topo.Snapshot) topo.Neutron {
 }
 
 type deriver struct {
-	x   *index
+	x *index
+	// rd says which sources were read: an absence from one that was not
+	// is unknown, never a problem.
+	rd  readFacts
 	out topo.Neutron
 	// portIdx maps port id to its position in out.Ports while building.
 	portIdx map[string]int
@@ -185,6 +188,14 @@ func (x *index) dev(name string) (kdev, bool) {
 		return kdev{}, false
 	}
 	return ds[0], true
+}
+
+// lookup is devIn as a LinkLookup (for a veth's peer).
+func (x *index) lookup(ns, name string) *topo.Link {
+	if d, ok := x.devIn(ns, name); ok {
+		return d.link
+	}
+	return nil
 }
 
 // devIn returns the device of that name in the namespace ("" = root).

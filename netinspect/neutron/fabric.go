@@ -133,7 +133,7 @@ func (d *deriver) tunnels() {
 		if want := tunnelName(t.Type, t.RemoteIP); want != "" && want != t.Port {
 			t.Problems = append(t.Problems, fmt.Sprintf("name %s does not match remote_ip %s (the agent would call it %s)", t.Port, t.RemoteIP, want))
 		}
-		if t.LocalIP != "" && root != nil && !local[t.LocalIP] {
+		if t.LocalIP != "" && d.rd.root && !local[t.LocalIP] {
 			t.Problems = append(t.Problems, fmt.Sprintf("local_ip %s is on no interface of this node", t.LocalIP))
 		}
 		if t.RemoteIP == "" {
@@ -224,16 +224,17 @@ func (d *deriver) providerNICs() {
 			nic := topo.ProviderNIC{Bridge: b.Name, Name: p.Name, Problems: []string{}}
 			if l := d.x.root[p.Name]; l != nil {
 				nic.InKernel, nic.Up, nic.Carrier, nic.MTU = true, l.Up(), l.Carrier, l.MTU
+				nic.AdminDown = !l.AdminUp
 				nic.Addresses = globalAddrs(l)
-				if !nic.Up {
-					nic.Problems = append(nic.Problems, fmt.Sprintf("%s is down (oper state %s)", p.Name, l.OperState))
-				} else if !nic.Carrier {
-					nic.Problems = append(nic.Problems, p.Name+" has no carrier")
+				// Set down, or up without carrier: the second is the
+				// cable, the switch port or the peer, not ip link.
+				if t := TroubleOf("", l, "", "", d.x.lookup); t != nil {
+					nic.Problems = append(nic.Problems, t.Problem)
 				}
 				if len(nic.Addresses) > 0 {
 					nic.Problems = append(nic.Problems, fmt.Sprintf("%s holds %s but is a port of %s: the host cannot use that address (move it to the bridge or another NIC)", p.Name, strings.Join(nic.Addresses, ", "), b.Name))
 				}
-			} else {
+			} else if d.rd.root {
 				nic.Problems = append(nic.Problems, fmt.Sprintf("%s is a port of %s but no such device exists in the node's namespace", p.Name, b.Name))
 			}
 			if i.Error != "" {

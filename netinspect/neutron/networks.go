@@ -79,7 +79,11 @@ func (d *deriver) networks() {
 		}
 		n := get(ns.ID)
 		n.DHCPNamespace = ns.Name
-		if len(n.Ports) == 0 {
+		switch {
+		case len(n.Ports) > 0:
+		case !d.rd.ovsdb:
+			n.Unknown = append(n.Unknown, unknown("its ports on br-int", "ovsdb"))
+		default:
 			n.Problems = append(n.Problems, ns.Name+" exists but no port of this network is on br-int (left behind?)")
 		}
 	}
@@ -179,6 +183,10 @@ func (d *deriver) checkTunnelFlows(n *topo.Network, table int) {
 		return
 	}
 	seg := *n.SegmentationID
+	if !d.rd.flows[tb.Name] {
+		n.Unknown = append(n.Unknown, unknown(fmt.Sprintf("%s flows for tunnel id %d and local VLAN %d", tb.Name, seg, n.LocalVLAN), "openflow/"+tb.Name))
+		return
+	}
 	var wrong []string
 	for fi := range tb.Flows {
 		f := &tb.Flows[fi]
@@ -224,6 +232,10 @@ func (d *deriver) checkPhysicalFlows(n *topo.Network) {
 	if ib == nil {
 		return
 	}
+	if !d.rd.flows[ib.Name] {
+		n.Unknown = append(n.Unknown, unknown(fmt.Sprintf("%s flows translating local VLAN %d and the physical bridge behind them", ib.Name, n.LocalVLAN), "openflow/"+ib.Name))
+		return
+	}
 	want := "vlan_tci=0x0000/0x1fff" // flat: untagged frames
 	if n.NetworkType == "vlan" && n.SegmentationID != nil {
 		want = "dl_vlan=" + strconv.Itoa(*n.SegmentationID)
@@ -262,6 +274,10 @@ func (d *deriver) checkPhysicalFlows(n *topo.Network) {
 	n.Bridge = phys.Name
 	if n.PhysicalNetwork != "" {
 		d.setBridgePhysnet(phys.Name, n.PhysicalNetwork)
+	}
+	if !d.rd.flows[phys.Name] {
+		n.Unknown = append(n.Unknown, unknown(fmt.Sprintf("%s flows translating local VLAN %d back", phys.Name, n.LocalVLAN), "openflow/"+phys.Name))
+		return
 	}
 	for fi := range phys.Flows {
 		f := &phys.Flows[fi]

@@ -133,21 +133,26 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 	switch {
 	case prefix == "qvo":
 		np.Role, np.Firewall = topo.RoleInstance, topo.FirewallHybrid
-		np.Devices, np.Problems = d.hybridChain(suffix, b, np.Problems)
+		d.hybridChain(&np, suffix, b)
 	case prefix == "vhu" || prefix == "tap" && isInstanceTap(d.x, p.Name, i):
 		np.Role = topo.RoleInstance
 		np.Firewall = d.directFirewall(b, i.OFPort)
 		k, ok := d.x.devIn("", p.Name)
 		np.Devices.Tap = device(p.Name, k, ok)
 		np.Devices.Tap.OnBridge = b.Name
-		if prefix == "tap" && !ok {
+		switch {
+		case prefix == "tap" && !ok && !d.rd.root:
+			np.Unknown = append(np.Unknown, unknown(p.Name+" in the kernel", "netlink/(root)"))
+		case prefix == "tap" && !ok:
 			np.Problems = append(np.Problems, p.Name+" missing from the kernel (instance not running?)")
-		} else if ok && !k.link.Up() {
-			np.Problems = append(np.Problems, fmt.Sprintf("%s is down (oper state %s)", p.Name, k.link.OperState))
+		case ok:
+			if t := TroubleOf("", k.link, np.InstanceID, np.ID, d.x.lookup); t != nil {
+				np.Problems = append(np.Problems, t.Problem)
+			}
 		}
 	case prefix != "":
 		np.Role = roleOfPrefix(prefix)
-		np.Problems = d.namespacedDevice(&np, p.Name, np.Problems)
+		d.namespacedDevice(&np, p.Name)
 	default:
 		np.Role = topo.RoleUnknown
 	}
@@ -214,8 +219,9 @@ func (d *deriver) vlanState(np *topo.NPort, b *topo.Bridge, p *topo.Port) {
 	}
 }
 
-// hybridChain checks tap → qbr → qvb ⇄ qvo → br-int (§1.2, iptables_hybrid).
-func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) (topo.Devices, []string) {
+// hybridChain checks tap → qbr → qvb ⇄ qvo → br-int (§1.2, iptables_hybrid)
+// and fills the port's devices, problems and unknowns.
+func (d *deriver) hybridChain(np *topo.NPort, suffix string, b *topo.Bridge) {
 	names := [4]string{"tap" + suffix, "qbr" + suffix, "qvb" + suffix, "qvo" + suffix}
 	var devs [4]*topo.Device
 	var k [4]kdev
@@ -231,9 +237,13 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 	if b != nil {
 		qvo.OnBridge = b.Name
 	}
+	problems := np.Problems
 	for j, n := range names {
 		switch {
 		case ok[j]:
+		case !d.rd.root:
+			// Not in what was read: the node's namespace was not.
+			np.Unknown = append(np.Unknown, unknown(n+" in the kernel", "netlink/(root)"))
 		case j == 0:
 			problems = append(problems, n+" missing from the kernel (instance not running, or plugged elsewhere)")
 		default:
@@ -253,20 +263,29 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 		problems = append(problems, fmt.Sprintf("%s's veth peer is %s, not %s", qvb.Name, orNone(qvb.Peer), qvo.Name))
 	}
 	if b == nil && ok[3] {
-		if op, on := d.x.ports[qvo.Name]; on {
+		switch op, on := d.x.ports[qvo.Name]; {
+		case on:
 			qvo.OnBridge = op.bridge.Name
 			problems = append(problems, fmt.Sprintf("%s is a port of %s, not of the integration bridge", qvo.Name, op.bridge.Name))
-		} else {
+		case !d.rd.ovsdb:
+			// No OVSDB rows: every chain lands here, plugged or not.
+			np.Unknown = append(np.Unknown, unknown(qvo.Name+" on br-int", "ovsdb"))
+		default:
 			problems = append(problems, fmt.Sprintf("%s is not a port of br-int", qvo.Name))
 		}
+	}
+	out := topo.Devices{QVO: qvo, QVB: qvb, QBR: qbr, Tap: tap}
+	np.Devices = out
+	// Devices that pass no traffic, each with its own cause: set down, or
+	// up without carrier (a qvo whose qvb was set down is not reported
+	// again: PortTroubles leaves out what another member explains).
+	for _, t := range PortTroubles(np, d.x.lookup) {
+		problems = append(problems, t.Problem)
 	}
 	first, mtuDiffers := -1, false
 	for j, dv := range devs {
 		if !ok[j] {
 			continue
-		}
-		if !dv.Up {
-			problems = append(problems, fmt.Sprintf("%s is down (oper state %s)", dv.Name, dv.OperState))
 		}
 		if first < 0 {
 			first = dv.MTU
@@ -283,8 +302,7 @@ func (d *deriver) hybridChain(suffix string, b *topo.Bridge, problems []string) 
 		}
 		problems = append(problems, "MTU differs along the chain: "+strings.Join(mtus, ", "))
 	}
-	out := topo.Devices{QVO: qvo, QVB: qvb, QBR: qbr, Tap: tap}
-	return out, problems
+	np.Problems = problems
 }
 
 // directFirewall tells the OVS firewall (table 60 entry flows loading reg5,
@@ -301,7 +319,7 @@ func (d *deriver) directFirewall(b *topo.Bridge, ofport int) string {
 
 // namespacedDevice fills the device of a dhcp/router port and checks that
 // it lives in the namespace its role needs and is up.
-func (d *deriver) namespacedDevice(np *topo.NPort, name string, problems []string) []string {
+func (d *deriver) namespacedDevice(np *topo.NPort, name string) {
 	want := expectedNamespace(np.Role)
 	var found kdev
 	ok := false
@@ -312,29 +330,39 @@ func (d *deriver) namespacedDevice(np *topo.NPort, name string, problems []strin
 	}
 	np.Devices.Tap = device(name, found, ok)
 	np.Devices.Tap.OnBridge = np.Bridge
+	// Where the device belongs may be a namespace that was not read (or
+	// not listed): then it is unknown, not missing or misplaced.
+	inPlace := ok && (len(want) == 0 || slices.Contains(want, found.ns.Kind))
+	if !inPlace && !d.rd.kernel {
+		np.Unknown = append(np.Unknown, unknown(name+" in a "+strings.Join(want, "-/")+"- namespace", SourceNames(d.rd.unreadKernel)))
+	}
 	if !ok {
-		return append(problems, name+" missing from the kernel (OVS port without a device)")
+		if d.rd.kernel {
+			np.Problems = append(np.Problems, name+" missing from the kernel (OVS port without a device)")
+		}
+		return
 	}
 	np.Namespace = found.ns.Name
 	switch {
+	case !d.rd.kernel && !inPlace:
 	case found.ns.Root:
-		problems = append(problems, fmt.Sprintf("%s is in the node's own namespace, not in a %s- namespace", name, strings.Join(want, "-/")))
+		np.Problems = append(np.Problems, fmt.Sprintf("%s is in the node's own namespace, not in a %s- namespace", name, strings.Join(want, "-/")))
 	case len(want) > 0 && !slices.Contains(want, found.ns.Kind):
-		problems = append(problems, fmt.Sprintf("%s is in %s, expected a %s- namespace", name, found.ns.Name, strings.Join(want, "-/")))
+		np.Problems = append(np.Problems, fmt.Sprintf("%s is in %s, expected a %s- namespace", name, found.ns.Name, strings.Join(want, "-/")))
 	}
 	switch found.ns.Kind {
 	case topo.NSRouter, topo.NSSNAT:
 		np.RouterID = found.ns.ID
 	case topo.NSDHCP:
 		if np.NetworkID != "" && np.NetworkID != found.ns.ID {
-			problems = append(problems, fmt.Sprintf("OVS says network %s but the device is in %s", np.NetworkID, found.ns.Name))
+			np.Problems = append(np.Problems, fmt.Sprintf("OVS says network %s but the device is in %s", np.NetworkID, found.ns.Name))
 		}
 		if np.NetworkID == "" {
 			np.NetworkID = found.ns.ID
 		}
 	}
-	if !found.link.Up() {
-		problems = append(problems, fmt.Sprintf("%s is down (oper state %s)", name, found.link.OperState))
+	if t := TroubleOf(found.ns.Name, found.link, np.InstanceID, np.ID, d.x.lookup); t != nil {
+		np.Problems = append(np.Problems, t.Problem)
 	}
 	for _, a := range globalAddrs(found.link) {
 		if a == "169.254.169.254/32" || a == "169.254.169.254/16" {
@@ -345,7 +373,6 @@ func (d *deriver) namespacedDevice(np *topo.NPort, name string, problems []strin
 		}
 		np.FixedIPs = append(np.FixedIPs, a)
 	}
-	return problems
 }
 
 // instanceIPs looks the instance's MAC up in the DHCP host files.
@@ -383,7 +410,7 @@ func (d *deriver) kernelOnlyChains(covered map[string]bool) {
 		}
 		covered[suffix] = true
 		np := topo.NPort{ID: suffix, Role: topo.RoleInstance, Firewall: topo.FirewallHybrid, Problems: []string{}}
-		np.Devices, np.Problems = d.hybridChain(suffix, nil, np.Problems)
+		d.hybridChain(&np, suffix, nil)
 		if np.Devices.Tap != nil && np.Devices.Tap.InKernel {
 			np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
 			np.FixedIPs = d.instanceIPs(np.MAC, "")
@@ -416,8 +443,13 @@ func (d *deriver) namespacedOrphans() {
 				continue // ovs_use_veth: the namespace end is a veth whose peer is the OVS port
 			}
 			np := topo.NPort{ID: suffix, Role: roleOfPrefix(prefix), Problems: []string{}}
-			np.Problems = d.namespacedDevice(&np, l.Name, np.Problems)
-			np.Problems = append(np.Problems, fmt.Sprintf("%s is in %s but is not a port of any OVS bridge", l.Name, ns.Name))
+			d.namespacedDevice(&np, l.Name)
+			if d.rd.ovsdb {
+				np.Problems = append(np.Problems, fmt.Sprintf("%s is in %s but is not a port of any OVS bridge", l.Name, ns.Name))
+			} else {
+				// Without OVSDB every namespaced device lands here.
+				np.Unknown = append(np.Unknown, unknown(l.Name+" on an OVS bridge", "ovsdb"))
+			}
 			np.MAC = l.MAC
 			d.add(np, l.Name)
 		}

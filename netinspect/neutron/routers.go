@@ -97,21 +97,35 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 		}
 		r.Gateway = gw
 	}
+	// Addresses and routes: a namespace whose read failed part way has its
+	// devices but maybe not their addresses.
+	addrNS := []string{"netlink/" + ns.Label()}
+	if gwNS != ns {
+		addrNS = append(addrNS, "netlink/"+gwNS.Label())
+	}
+	addrsUnread := Failed(d.x.s, addrNS...)
+	addrsRead := len(addrsUnread) == 0
 	if r.Kind == "ha" {
 		r.HAState = d.x.s.Agent.HARouterStates[r.ID]
-		if r.HAState == "" {
+		if r.HAState == "" && addrsRead {
 			// keepalived puts qr-/qg- addresses only on the primary (§4.5).
 			r.HAState = map[bool]string{true: "primary", false: "backup"}[hasAddrs]
 		}
 	}
-	if r.HAState != "backup" {
+	if !addrsRead {
+		r.Unknown = append(r.Unknown, unknown("addresses and routes of its devices", SourceNames(addrsUnread)))
+	} else if r.HAState != "backup" {
 		for _, ri := range r.Interfaces {
 			if len(ri.Addresses) == 0 {
 				r.Problems = append(r.Problems, ri.Device+" has no address: the subnet has no gateway on this router")
 			}
 		}
 	}
-	r.FloatingIPs = d.floatingIPs(ns, gwLink, &r, byIP)
+	natRead := ns.NAT != nil && nsRead(d.x.s, ns, "nat/")
+	if !natRead {
+		r.Unknown = append(r.Unknown, unknown("DNAT and SNAT rules of its floating IPs", "nat/"+ns.Label()))
+	}
+	r.FloatingIPs = d.floatingIPs(ns, gwLink, &r, byIP, natRead, addrsRead)
 	return r
 }
 
@@ -138,7 +152,10 @@ type fipFacts struct {
 	onGW       bool
 }
 
-func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router, byIP map[string][]int) []topo.FloatingIP {
+// floatingIPs checks only what was read: without the NAT table a
+// floating IP on qg- lacks no rule, and without the addresses a rule
+// lacks no address; the router says which is unknown.
+func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router, byIP map[string][]int, natRead, addrsRead bool) []topo.FloatingIP {
 	facts := map[string]*fipFacts{}
 	get := func(ip string) *fipFacts {
 		if facts[ip] == nil {
@@ -173,10 +190,10 @@ func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router,
 		if gw != nil {
 			gwDev = gw.Name
 		}
-		if !fip.DNAT {
+		if !fip.DNAT && natRead {
 			fip.Problems = append(fip.Problems, fmt.Sprintf("no DNAT rule for %s in %s: inbound traffic is not forwarded to the instance", ip, ns.Name))
 		}
-		if fip.DNAT && !fip.OnGateway && r.Kind != "dvr" {
+		if fip.DNAT && !fip.OnGateway && r.Kind != "dvr" && addrsRead {
 			fip.Problems = append(fip.Problems, fmt.Sprintf("%s has a DNAT rule but is not an address on %s: nothing answers ARP for it", ip, gwDev))
 		}
 		if !fip.SNAT && fip.DNAT {
@@ -195,7 +212,7 @@ func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router,
 					}
 				}
 			}
-			if !inSubnet && len(r.Interfaces) > 0 && r.HAState != "backup" {
+			if !inSubnet && len(r.Interfaces) > 0 && r.HAState != "backup" && addrsRead {
 				fip.Problems = append(fip.Problems, fmt.Sprintf("fixed IP %s is in none of the router's interface subnets", fip.FixedIP))
 			}
 		}

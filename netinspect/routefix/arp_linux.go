@@ -3,6 +3,7 @@
 package routefix
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,8 +17,9 @@ import (
 // arpProbe asks "who has gateway?" on dev and waits for the answer, the way
 // arping does. The kernel's neighbour cache cannot tell: an entry stays
 // STALE for minutes after its host died. It runs in the calling thread's
-// namespace (netnsx.Do puts it in the node's).
-func arpProbe(dev string, gateway netip.Addr, timeout time.Duration) (net.HardwareAddr, error) {
+// namespace (netnsx.Do puts it in the node's). It gives up at the timeout
+// or when ctx is done, whichever comes first.
+func arpProbe(ctx context.Context, dev string, gateway netip.Addr, timeout time.Duration) (net.HardwareAddr, error) {
 	ifi, err := net.InterfaceByName(dev)
 	if err != nil {
 		return nil, fmt.Errorf("device %s: %w", dev, err)
@@ -37,15 +39,35 @@ func arpProbe(dev string, gateway netip.Addr, timeout time.Duration) (net.Hardwa
 	}
 	req := arpPacket(1, ifi.HardwareAddr, src, make(net.HardwareAddr, 6), gateway)
 	to := &unix.SockaddrLinklayer{Protocol: proto, Ifindex: ifi.Index, Halen: 6, Addr: [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
+	return askThrice(ctx, fd, req, to, timeout, probeWords{"ARP", "ARP request", "ARP", "ARP", " requests"}, gateway, dev,
+		func(b []byte) (net.HardwareAddr, bool) { return arpReplyFrom(b, gateway) })
+}
+
+// probeWords name a probe in its errors: "ARP for G on D", "send ARP
+// request on D", "read ARP on D", "G does not answer ARP on D (3 requests
+// in 1.5s)".
+type probeWords struct{ asking, request, reading, answer, sent string }
+
+// askThrice sends req to `to` on fd up to three times, like arping -c 3,
+// so that one lost frame is not a verdict, sharing the time left evenly
+// (also when the caller's deadline is the shorter), and returns the
+// hardware address of the first answer that accept takes.
+func askThrice(ctx context.Context, fd int, req []byte, to unix.Sockaddr, timeout time.Duration, w probeWords,
+	gateway netip.Addr, dev string, accept func([]byte) (net.HardwareAddr, bool)) (net.HardwareAddr, error) {
 	deadline := time.Now().Add(timeout)
-	buf := make([]byte, 128)
-	// Three requests, like arping -c 3, so one lost frame is not a verdict.
-	for try := 0; try < 3 && time.Now().Before(deadline); try++ {
-		if err := unix.Sendto(fd, req, 0, to); err != nil {
-			return nil, fmt.Errorf("send ARP request on %s: %w", dev, err)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	buf := make([]byte, 1500)
+	start, sent := time.Now(), 0
+	for ; sent < 3 && time.Now().Before(deadline); sent++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s for %s on %s: %w", w.asking, gateway, dev, err)
 		}
-		wait := min(time.Until(deadline), timeout/3)
-		until := time.Now().Add(wait)
+		if err := unix.Sendto(fd, req, 0, to); err != nil {
+			return nil, fmt.Errorf("send %s on %s: %w", w.request, dev, err)
+		}
+		until := time.Now().Add(time.Until(deadline) / time.Duration(3-sent))
 		for time.Now().Before(until) {
 			tv := unix.NsecToTimeval(time.Until(until).Nanoseconds())
 			if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
@@ -56,14 +78,17 @@ func arpProbe(dev string, gateway netip.Addr, timeout time.Duration) (net.Hardwa
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("read ARP on %s: %w", dev, err)
+				return nil, fmt.Errorf("read %s on %s: %w", w.reading, dev, err)
 			}
-			if mac, ok := arpReplyFrom(buf[:n], gateway); ok {
+			if mac, ok := accept(buf[:n]); ok {
 				return mac, nil
 			}
 		}
 	}
-	return nil, fmt.Errorf("%s does not answer ARP on %s (3 requests in %s)", gateway, dev, timeout)
+	if err := ctx.Err(); err != nil && sent == 0 {
+		return nil, fmt.Errorf("%s for %s on %s: %w", w.asking, gateway, dev, err)
+	}
+	return nil, fmt.Errorf("%s does not answer %s on %s (%d%s in %s)", gateway, w.answer, dev, sent, w.sent, time.Since(start).Round(100*time.Millisecond))
 }
 
 // sourceFor is dev's IPv4 address on the gateway's subnet (the sender

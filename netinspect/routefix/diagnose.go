@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -36,16 +37,21 @@ type Candidate struct {
 }
 
 // Text describes the finding in one sentence, with the interfaces that
-// could carry the route instead.
+// could carry the route instead. It is one line of terminal text: device
+// and bridge names come from the node and are escaped (safetext.Term).
 func (f Finding) Text() string {
+	return safetext.Term(f.text())
+}
+
+func (f Finding) text() string {
 	var s string
 	switch f.Why {
 	case "bridge-port":
 		s = fmt.Sprintf("%s, but %s is a port of %s: the host's own traffic cannot leave through it", f.Route, f.Dev, f.Bridge)
 	case "down":
-		s = fmt.Sprintf("%s, but %s is down", f.Route, f.Dev)
+		s = fmt.Sprintf("%s, but %s is set down (ip link set %s up)", f.Route, f.Dev, f.Dev)
 	default:
-		s = fmt.Sprintf("%s, but %s has no carrier", f.Route, f.Dev)
+		s = fmt.Sprintf("%s, but %s has no carrier (cable, switch port: ethtool %s)", f.Route, f.Dev, f.Dev)
 	}
 	if len(f.Candidates) == 0 {
 		return s + "; no management NIC candidate (up, carrier, IPv4 address, not an OVS port)"
@@ -80,9 +86,11 @@ func Diagnose(s *topo.Snapshot) []Finding {
 		switch {
 		case ovsPorts[rt.Dev].Bridge != nil:
 			f.Why, f.Bridge = "bridge-port", ovsPorts[rt.Dev].Bridge.Name
-		case l != nil && !l.Up():
+		case l != nil && !l.AdminUp:
 			f.Why = "down"
-		case l != nil && !l.Carrier:
+		case l != nil && (!l.Carrier || !l.Up()):
+			// Set up but the kernel reports it down: no link (cable,
+			// switch port), which `ip link set up` does not change.
 			f.Why = "no-carrier"
 		default:
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Persistence says how to make the route survive a reboot with the network
@@ -20,7 +21,15 @@ type Persistence struct {
 func PersistFor(etc string, p *Plan) Persistence {
 	exists := func(rel string) bool { _, err := os.Stat(filepath.Join(etc, rel)); return err == nil }
 	matches, _ := filepath.Glob(filepath.Join(etc, "netplan", "*.yaml"))
+	gwOpt := "ipv4.gateway"
+	if p.Family == 6 {
+		gwOpt = "ipv6.gateway"
+	}
 	switch {
+	case !safeDevName(p.Dev):
+		// The name goes into a root shell hook and a YAML file; a device
+		// name is the node's (any byte but / and blanks), not ostopo's.
+		return Persistence{Manager: "unknown", Explain: fmt.Sprintf("the device name %q is not safe to write into a boot-time configuration file: add `%s` to the node's network configuration by hand", p.Dev, p.Command)}
 	case len(matches) > 0:
 		f := filepath.Join(etc, "netplan", "90-ostopo-default-route.yaml")
 		return Persistence{Manager: "netplan", File: f, Mode: 0o600, // netplan warns about readable files
@@ -34,10 +43,10 @@ func PersistFor(etc string, p *Plan) Persistence {
 		return Persistence{Manager: "ifupdown", File: f, Mode: 0o755,
 			Explain: "ifupdown: the hook " + f + " replaces the default route whenever " + p.Dev + " comes up; also remove `gateway` from the provider NIC's stanza",
 			Content: "#!/bin/sh\n# written by ostopo fix default-route --persist\n[ \"$IFACE\" = \"" + p.Dev + "\" ] || exit 0\n" +
-				"exec ip route replace default via " + p.Gateway + " dev " + p.Dev + "\n"}
+				"exec " + p.Command + "\n"}
 	case exists("NetworkManager"):
 		return Persistence{Manager: "NetworkManager",
-			Explain: "NetworkManager: run `nmcli connection modify <connection of " + p.Dev + "> ipv4.gateway " + p.Gateway + " ipv4.never-default no` and remove the gateway from the provider NIC's connection"}
+			Explain: "NetworkManager: run `nmcli connection modify <connection of " + p.Dev + "> " + gwOpt + " " + p.Gateway + " " + strings.TrimSuffix(gwOpt, "gateway") + "never-default no` and remove the gateway from the provider NIC's connection"}
 	}
 	return Persistence{Manager: "unknown", Explain: "no netplan, ifupdown or NetworkManager configuration found under " + etc + ": add `" + p.Command + "` to the node's boot-time network configuration"}
 }
@@ -70,4 +79,19 @@ func (p Persistence) Write(stateDir string) error {
 	}
 	logf(stateDir, "persisted for %s: %s; before %s; after %q", p.Manager, p.File, before, p.Content)
 	return nil
+}
+
+// safeDevName reports whether a device name can be written into a shell
+// script and a YAML file as it is: what udev, systemd and ifupdown names
+// are made of.
+func safeDevName(dev string) bool {
+	if dev == "" || len(dev) > 15 { // IFNAMSIZ-1
+		return false
+	}
+	for _, c := range dev {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

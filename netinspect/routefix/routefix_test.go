@@ -1,10 +1,14 @@
 package routefix
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -85,7 +89,6 @@ func TestPlan(t *testing.T) {
 	}
 	for _, tc := range []struct{ dev, gw, want string }{
 		{"eth1", "192.0.2.1", "gateway inside one of the device's subnets: 192.0.2.1 is in none of eth1's subnets"},
-		{"eth1", "10.20.0.11", "gateway inside one of the device's subnets"}, // the node's own address
 		{"eth4", "203.0.113.1", "device is not an OVS port: eth4 is a port of br-ex"},
 		{"eth9", "10.20.0.1", "device exists: eth9 is not a device of the node"},
 	} {
@@ -97,7 +100,7 @@ func TestPlan(t *testing.T) {
 			t.Errorf("--dev %s --gateway %s: failed checks %q, want %q", tc.dev, tc.gw, f, tc.want)
 		}
 	}
-	for _, gw := range []string{"", "fe80::1", "10.20.0"} {
+	for _, gw := range []string{"", "fe80::1%eth2", "10.20.0"} {
 		if _, err := NewPlan(s, "eth1", gw); err == nil {
 			t.Errorf("gateway %q accepted", gw)
 		}
@@ -167,4 +170,262 @@ func TestPersistFor(t *testing.T) {
 			t.Fatalf("%+v", per)
 		}
 	})
+}
+
+// What cannot be a gateway is refused by NewPlan itself, as bad input with
+// its own reason naming the address, the device and its subnet; it used to
+// pass (broadcast, network address) or fail a pre-check with a false
+// reason (the node's own 10.20.0.11 "is in none of eth1's subnets").
+func TestPlanRefusesGateway(t *testing.T) {
+	s := fixturetest.Load(t, "bad") // eth1 10.20.0.11/24, eth2 10.30.0.11/24, eth4 203.0.113.11/24
+	for _, tc := range []struct {
+		dev, gw string
+		want    GatewayProblem
+		reason  string // the whole message, or with a trailing "…" its start
+	}{
+		{"eth1", "10.20.0.255", GatewayBroadcast, "10.20.0.255 is the broadcast address of eth1's subnet 10.20.0.0/24, not a machine: the gateway must be one host on it that forwards and NATs"},
+		{"", "10.20.0.255", GatewayBroadcast, "10.20.0.255 is the broadcast address of eth1's subnet 10.20.0.0/24, …"},
+		{"eth1", "10.20.0.0", GatewayNetwork, "10.20.0.0 is the network address of eth1's subnet 10.20.0.0/24, not a machine: the gateway must be one host on it that forwards and NATs"},
+		{"eth1", "255.255.255.255", GatewayBroadcast, "255.255.255.255 is the limited broadcast address (every host on the link), not a machine: the gateway must be one host on eth1's subnet 10.20.0.0/24 that forwards and NATs"},
+		{"eth1", "0.0.0.0", GatewayUnspecified, "0.0.0.0 is the unspecified address, not a machine: the gateway must be one host on eth1's subnet 10.20.0.0/24 that forwards and NATs"},
+		{"eth1", "::", GatewayUnspecified, ":: is the unspecified address, not a machine: the gateway must be one host on eth1's network that forwards and NATs"},
+		{"eth1", "224.0.0.1", GatewayMulticast, "224.0.0.1 is a multicast address (224.0.0.0/4), not a machine: the gateway must be one host on eth1's subnet 10.20.0.0/24 that forwards and NATs"},
+		{"eth1", "ff02::2", GatewayMulticast, "ff02::2 is a multicast address (ff00::/8), not a machine: …"},
+		{"eth1", "127.0.0.1", GatewayLoopback, "127.0.0.1 is a loopback address (127.0.0.0/8): it never leaves this node; the gateway must be one host on eth1's subnet 10.20.0.0/24 that forwards and NATs"},
+		{"eth1", "::1", GatewayLoopback, "::1 is a loopback address (::1/128): …"},
+		{"eth1", "169.254.169.254", GatewayLinkLocal, "169.254.169.254 is an IPv4 link-local address (169.254.0.0/16, zeroconf and the metadata service), where no router forwards: the gateway must be one host on eth1's subnet 10.20.0.0/24 that forwards and NATs"},
+		{"eth1", "10.20.0.11", GatewayOwn, "10.20.0.11 is this node's own address on eth1: the gateway must be another machine that forwards and NATs"},
+		{"", "10.20.0.11", GatewayOwn, "10.20.0.11 is this node's own address on eth1: …"},
+		{"eth1", "10.30.0.11", GatewayOwn, "10.30.0.11 is this node's own address on eth2: the gateway must be another machine that forwards and NATs"},
+		{"eth4", "203.0.113.11", GatewayOwn, "203.0.113.11 is this node's own address on eth4: …"},
+		{"eth1", "fe80::a0f0:a1ff:fe3c:836f", GatewayOwn, "fe80::a0f0:a1ff:fe3c:836f is this node's own address on eth1: …"},
+		{"eth1", "::ffff:10.20.0.1", GatewayMapped, "::ffff:10.20.0.1 is an IPv4-mapped IPv6 address: give the IPv4 address 10.20.0.1 (on eth1's subnet 10.20.0.0/24)"},
+		{"", "fe80::1", GatewayNeedsDevice, "fe80::1 is an IPv6 link-local address: it names a router only together with its link; give the link with --dev (or as fe80::1%DEV)"},
+		{"eth1", "fe80::1%eth2", GatewayZone, "fe80::1%eth2 names the link eth2 but --dev is eth1: give one of them"},
+		{"eth1", "10.20.0", GatewayUnparsable, `gateway "10.20.0" is not an IPv4 address or an IPv6 one (give --gateway, a host on eth1's subnet 10.20.0.0/24 that forwards and NATs)`},
+		{"", "", GatewayUnparsable, `gateway "" is not an IPv4 address …`},
+	} {
+		p, err := NewPlan(s, tc.dev, tc.gw)
+		var gerr *GatewayError
+		if !errors.As(err, &gerr) {
+			t.Errorf("--dev %q --gateway %q: err %v, plan %+v; want a *GatewayError (%s)", tc.dev, tc.gw, err, p, tc.want)
+			continue
+		}
+		if !errors.Is(err, ErrBadInput) || gerr.Problem != tc.want {
+			t.Errorf("--dev %q --gateway %q: problem %q, bad input %v; want %q", tc.dev, tc.gw, gerr.Problem, errors.Is(err, ErrBadInput), tc.want)
+		}
+		if start, ok := strings.CutSuffix(tc.reason, "…"); ok && !strings.HasPrefix(err.Error(), start) || !ok && err.Error() != tc.reason {
+			t.Errorf("--dev %q --gateway %q:\n got %s\nwant %s", tc.dev, tc.gw, err, tc.reason)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("--gateway %q: reason of several lines: %q", tc.gw, err)
+		}
+	}
+}
+
+// RFC 3021: a /31 has no network or broadcast address (both ends are
+// hosts); in a /30 the two ends are. A /32 holds the node alone.
+func TestPlanPointToPoint(t *testing.T) {
+	with := func(prefix string) *topo.Snapshot {
+		s := fixturetest.Load(t, "bad")
+		s.Root().Link("eth1").Addrs[0].Prefix = prefix
+		return s
+	}
+	for _, tc := range []struct {
+		prefix, gw string
+		want       GatewayProblem // "" = planned, the pre-checks pass
+	}{
+		{"10.20.0.10/31", "10.20.0.11", ""},
+		{"10.20.0.11/31", "10.20.0.10", ""},
+		{"10.20.0.10/31", "10.20.0.10", GatewayOwn},
+		{"10.20.0.9/30", "10.20.0.10", ""},
+		{"10.20.0.9/30", "10.20.0.8", GatewayNetwork},
+		{"10.20.0.9/30", "10.20.0.11", GatewayBroadcast},
+		{"10.20.0.11/32", "10.20.0.11", GatewayOwn},
+	} {
+		p, err := NewPlan(with(tc.prefix), "eth1", tc.gw)
+		var gerr *GatewayError
+		switch {
+		case tc.want == "" && (err != nil || !p.OK()):
+			t.Errorf("%s, gateway %s: %v %+v", tc.prefix, tc.gw, err, p)
+		case tc.want != "" && (!errors.As(err, &gerr) || gerr.Problem != tc.want):
+			t.Errorf("%s, gateway %s: %v, want %s", tc.prefix, tc.gw, err, tc.want)
+		}
+	}
+	// Off a /32 nothing is on the device's subnet: a failed pre-check,
+	// not bad input (the address could be a gateway, just not here).
+	p, err := NewPlan(with("10.20.0.11/32"), "eth1", "10.20.0.1")
+	if err != nil || p.OK() {
+		t.Errorf("gateway off a /32: %v, ok %v", err, p != nil && p.OK())
+	}
+}
+
+// An IPv6 link-local gateway is what a router advertises: with its device
+// it plans the IPv6 default route.
+func TestPlanIPv6LinkLocal(t *testing.T) {
+	s := fixturetest.Load(t, "bad")
+	for _, tc := range []struct{ dev, gw string }{{"eth1", "fe80::1"}, {"", "fe80::1%eth1"}, {"eth1", "FE80::1%eth1"}} {
+		p, err := NewPlan(s, tc.dev, tc.gw)
+		if err != nil {
+			t.Fatalf("--dev %q --gateway %q: %v", tc.dev, tc.gw, err)
+		}
+		if !p.OK() || p.Dev != "eth1" || p.Gateway != "fe80::1" || p.Family != 6 ||
+			p.Command != "ip -6 route replace default via fe80::1 dev eth1" || RouteText(p.After) != "default via fe80::1 dev eth1 proto static" {
+			t.Errorf("--dev %q --gateway %q: %+v", tc.dev, tc.gw, p)
+		}
+		if len(p.Before) != 0 { // the node's IPv4 default is not this plan's business
+			t.Errorf("before %v", p.Before)
+		}
+		if txt := p.Text("bad.lab", "ostopo-bad", nil, PersistFor(t.TempDir(), p)); !strings.Contains(txt, "  ip -n ostopo-bad -6 route replace default via fe80::1 dev eth1\n") ||
+			!strings.Contains(txt, "✓ gateway inside one of the device's subnets: fe80::1 is link-local on eth1") {
+			t.Errorf("text:\n%s", txt)
+		}
+	}
+	// A device without IPv6: a failed pre-check.
+	s.Root().Link("eth1").Addrs = s.Root().Link("eth1").Addrs[:1]
+	if p, err := NewPlan(s, "eth1", "fe80::1"); err != nil || p.OK() {
+		t.Errorf("eth1 without IPv6: %v %+v", err, p)
+	}
+}
+
+// The plan text prints names from the node (host, devices): an escape
+// sequence or a newline in one shows as text and forges no line.
+func TestPlanTextHostileNames(t *testing.T) {
+	const evil = "\x1b]0;pwned\a\x1b[2J\nforged: ✓ all good"
+	plan := func(s *topo.Snapshot, dev string) string {
+		t.Helper()
+		p, err := NewPlan(s, "", "10.20.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Dev != dev {
+			t.Fatalf("dev %q, want %q", p.Dev, dev)
+		}
+		return p.Text(s.Host, "ns"+dev[4:], Diagnose(s), PersistFor(t.TempDir(), p))
+	}
+	clean := plan(fixturetest.Load(t, "bad"), "eth1")
+	s := renamed(t, fixturetest.Load(t, "bad"), map[string]string{"eth1": "eth1" + evil, "eth4": "eth4" + evil, "br-ex": "br-ex" + evil})
+	s.Host += evil
+	hostile := plan(s, "eth1"+evil)
+	if strings.ContainsAny(hostile, "\x1b\a") {
+		t.Errorf("control characters in the plan text:\n%q", hostile)
+	}
+	if got, want := strings.Count(hostile, "\n"), strings.Count(clean, "\n"); got != want {
+		t.Errorf("%d lines, %d for clean names:\n%s", got, want, hostile)
+	}
+	if !strings.Contains(hostile, `eth1\x1b]0;pwned\x07\x1b[2J\nforged`) {
+		t.Errorf("the name is not shown escaped:\n%s", hostile)
+	}
+	for _, f := range Diagnose(s) {
+		if txt := f.Text(); strings.ContainsAny(txt, "\x1b\a\n") {
+			t.Errorf("finding %q", txt)
+		}
+	}
+}
+
+// renamed is s with devices and bridges renamed everywhere (links, routes,
+// OVS ports), through the snapshot's JSON.
+func renamed(t *testing.T, s *topo.Snapshot, names map[string]string) *topo.Snapshot {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for from, to := range names {
+		q, _ := json.Marshal(to)
+		b = bytes.ReplaceAll(b, []byte(`"`+from+`"`), q)
+	}
+	var out topo.Snapshot
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+// For a replay, --netns must name the namespace the snapshot was read from.
+func TestSnapshotNetns(t *testing.T) {
+	s := fixturetest.Load(t, "bad") // read from /run/netns/ostopo-bad
+	if err := SnapshotNetns(s, "ostopo-bad"); err != nil {
+		t.Error(err)
+	}
+	if err := SnapshotNetns(s, ""); err != nil {
+		t.Error(err)
+	}
+	err := SnapshotNetns(s, "nosuch")
+	var nerr *NetnsError
+	if !errors.As(err, &nerr) || nerr.Problem != NetnsElsewhere || !errors.Is(err, ErrBadInput) ||
+		err.Error() != `namespace "nosuch" is not the one the snapshot was read from (/run/netns/ostopo-bad)` {
+		t.Errorf("%v", err)
+	}
+	s.Root().Path = "/proc/thread-self/ns/net" // read under ip netns exec: unknown which
+	if err := SnapshotNetns(s, "nosuch"); err != nil {
+		t.Error(err)
+	}
+}
+
+// Rollback says what it did, and a journal rolled back before is not
+// rolled back again in words.
+func TestRollbackResultText(t *testing.T) {
+	started := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	rolled := started.Add(90 * time.Second)
+	before := []topo.Route{{Table: 254, Dst: "default", Gateway: "203.0.113.1", Dev: "eth4", Family: 4}}
+	for _, tc := range []struct {
+		r    RollbackResult
+		want string
+	}{
+		{RollbackResult{Outcome: RollbackNoJournal, StateDir: "/var/lib/ostopo"}, "nothing to roll back: no journal in /var/lib/ostopo"},
+		{RollbackResult{Outcome: RollbackAlready, Journal: &Journal{Started: started, RolledBack: rolled, State: StateRolled}},
+			"nothing to roll back: the journal of 2025-03-04T10:00:00Z was already rolled back at 2025-03-04T10:01:30Z"},
+		{RollbackResult{Outcome: RollbackAlready, Journal: &Journal{Started: started, State: StateRolled}},
+			"nothing to roll back: the journal of 2025-03-04T10:00:00Z was already rolled back (the journal does not say when)"},
+		{RollbackResult{Outcome: RollbackRestored, Journal: &Journal{Started: started, State: StateRolled}, NetnsPath: "/run/netns/ostopo-bad", Restored: before},
+			"rolled back the fix of 2025-03-04T10:00:00Z: restored 1 IPv4 default route(s) in namespace ostopo-bad (/run/netns/ostopo-bad): default via 203.0.113.1 dev eth4"},
+		{RollbackResult{Outcome: RollbackRestored, Journal: &Journal{Started: started, Confirmed: rolled, Family: 6, State: StateRolled}},
+			"rolled back the fix of 2025-03-04T10:00:00Z (kept at 2025-03-04T10:01:30Z): restored 0 IPv6 default route(s) in the namespace ostopo runs in: it had none before the fix, and has none now"},
+	} {
+		if got := tc.r.Text(); got != tc.want {
+			t.Errorf("\n got %s\nwant %s", got, tc.want)
+		}
+		if tc.r.Changed() != (tc.r.Outcome == RollbackRestored) {
+			t.Errorf("%s: changed %v", tc.r.Outcome, tc.r.Changed())
+		}
+	}
+}
+
+// A device name goes into a root shell hook and a YAML file only if it
+// cannot break out of them.
+func TestPersistUnsafeDevice(t *testing.T) {
+	s := renamed(t, fixturetest.Load(t, "bad"), map[string]string{"eth1": `e";reboot;"`})
+	p, err := NewPlan(s, `e";reboot;"`, "10.20.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	etc := t.TempDir()
+	os.MkdirAll(filepath.Join(etc, "network"), 0o755)
+	os.WriteFile(filepath.Join(etc, "network", "interfaces"), nil, 0o644)
+	if per := PersistFor(etc, p); per.File != "" || !strings.Contains(per.Explain, "not safe") {
+		t.Errorf("%+v", per)
+	}
+}
+
+// A NIC the kernel reports down while it is set up has no link: the
+// advice is the cable or switch port, not `ip link set up`, which changes
+// nothing (it used to be reported "down" whenever the oper state was).
+func TestDiagnoseTellsSetDownFromNoCarrier(t *testing.T) {
+	for _, tc := range []struct {
+		adminUp bool
+		why     string
+		text    string
+	}{
+		{true, "no-carrier", "eth1 has no carrier (cable, switch port: ethtool eth1)"},
+		{false, "down", "eth1 is set down (ip link set eth1 up)"},
+	} {
+		s := fixturetest.Load(t, "aio")
+		eth1 := s.Root().Link("eth1")
+		eth1.AdminUp, eth1.Carrier, eth1.OperState = tc.adminUp, false, "down"
+		f := Diagnose(s)
+		if len(f) != 1 || f[0].Why != tc.why || !strings.Contains(f[0].Text(), tc.text) {
+			t.Errorf("admin up %v: %+v", tc.adminUp, f)
+		}
+	}
 }

@@ -1,40 +1,53 @@
 package routefix
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
 )
 
 // Text is the plan as the operator reads it before anything changes: the
 // findings, routes before and after, the equivalent command (with -n for a
 // named namespace), the pre-checks, what the gateway must do, and how to
-// make it last.
+// make it last. Host, device and namespace names come from the node (or a
+// snapshot from anywhere): each line is escaped as a whole
+// (safetext.Builder), so a name holding an escape sequence or a newline
+// shows as such and cannot retitle the terminal or forge a line.
 func (p *Plan) Text(host, ns string, findings []Finding, per Persistence) string {
-	var b strings.Builder
+	var b safetext.Builder
 	where := host
 	if ns != "" {
 		where += " (namespace " + ns + ")"
 	}
-	fmt.Fprintf(&b, "ostopo fix default-route on %s\n\n", where)
+	b.Linef("ostopo fix default-route on %s", where)
+	b.Blank()
 	for _, f := range findings {
-		fmt.Fprintf(&b, "finding: %s\n", f.Text())
+		b.Linef("finding: %s", f.Text())
 	}
 	if len(findings) == 0 {
-		b.WriteString("finding: none (no route of the node leaves through an OVS port or a dead NIC)\n")
+		b.Line("finding: none (no route of the node leaves through an OVS port or a dead NIC)")
 	}
-	b.WriteString("\nroutes before:\n")
-	if len(p.Before) == 0 {
-		b.WriteString("  (no default route)\n")
+	b.Blank()
+	b.Line("routes before:")
+	if len(p.Before) == 0 && p.Family == 6 {
+		b.Line("  (no IPv6 default route)")
+	} else if len(p.Before) == 0 {
+		b.Line("  (no default route)")
 	}
 	for _, r := range p.Before {
-		fmt.Fprintf(&b, "  %s\n", RouteText(r))
+		b.Linef("  %s", RouteText(r))
 	}
-	fmt.Fprintf(&b, "route after:\n  %s\n", RouteText(p.After))
+	b.Line("route after:")
+	b.Linef("  %s", RouteText(p.After))
 	cmd := p.Command
 	if ns != "" {
-		cmd = strings.Replace(cmd, "ip route", "ip -n "+ns+" route", 1)
+		// ip takes its options in any order: "ip -n NS -6 route ...".
+		cmd = "ip -n " + ns + " " + strings.TrimPrefix(cmd, "ip ")
 	}
-	fmt.Fprintf(&b, "equivalent command:\n  %s\n\npre-checks:\n", cmd)
+	b.Line("equivalent command:")
+	b.Linef("  %s", cmd)
+	b.Blank()
+	b.Line("pre-checks:")
 	for _, c := range p.Checks {
 		mark := "✓"
 		switch {
@@ -43,9 +56,10 @@ func (p *Plan) Text(host, ns string, findings []Finding, per Persistence) string
 		case !c.OK:
 			mark = "✗"
 		}
-		fmt.Fprintf(&b, "  %s %s: %s\n", mark, c.What, c.Detail)
+		b.Linef("  %s %s: %s", mark, c.What, c.Detail)
 	}
-	fmt.Fprintf(&b, "\nreminder: %s\n", p.Reminder)
-	fmt.Fprintf(&b, "boot-time: %s\n", per.Explain)
+	b.Blank()
+	b.Linef("reminder: %s", p.Reminder)
+	b.Linef("boot-time: %s", per.Explain)
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"bytes"
 	"io"
 	"unicode/utf8"
 )
@@ -126,11 +127,24 @@ func JSON(b []byte) []byte {
 	return out
 }
 
+// firstJSONUnsafe is the index of the first '<' or C1 character, or -1.
+// bytes.IndexByte (vectorised) finds the candidates: a whole snapshot has
+// none or few, and a byte loop over it costs ~20 times as much.
 func firstJSONUnsafe(b []byte) int {
-	for i, c := range b {
-		if c == '<' || c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+	first := bytes.IndexByte(b, '<')
+	for off := 0; off < len(b); {
+		i := bytes.IndexByte(b[off:], 0xc2)
+		if i < 0 {
+			break
+		}
+		i += off
+		if first >= 0 && i > first {
+			break
+		}
+		if i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
 			return i
 		}
+		off = i + 1
 	}
-	return -1
+	return first
 }

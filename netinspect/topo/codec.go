@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
 )
 
 // ErrSchema is returned for a snapshot whose schema ostopo does not read.
@@ -19,9 +21,16 @@ var ErrSchema = errors.New("unsupported snapshot schema")
 // Encode writes the snapshot as compact JSON in a stable order. Compact
 // because indenting a 1000-instance node (10 MB) costs a second full pass;
 // EncodeIndent is for files people read and diff (fixtures, --pretty).
+// '<' and the C1 controls (U+0080-U+009F) are written as \u escapes: a
+// snapshot travels, and its names are whoever ran the node's; without
+// them no HTML tag survives where the JSON is rendered and `cat` cannot
+// drive a terminal. '>' and '&' stay as they are (flows hold "->").
 func Encode(w io.Writer, s *Snapshot) error { return encode(w, s, false) }
 
 // EncodeIndent writes the snapshot as indented JSON in a stable order.
+// Like Encode, it writes '<' and the C1 controls as \u escapes, so that a
+// snapshot from someone else's node holds no HTML tag and nothing that
+// drives a terminal; '>' and '&' stay as they are.
 func EncodeIndent(w io.Writer, s *Snapshot) error { return encode(w, s, true) }
 
 func encode(w io.Writer, s *Snapshot, indent bool) error {
@@ -30,10 +39,17 @@ func encode(w io.Writer, s *Snapshot, indent bool) error {
 	if !indent {
 		return encodeFieldsAtOnce(w, s, nil)
 	}
-	enc := json.NewEncoder(w)
+	// Into a buffer first: '<' and the C1 controls are then escaped as the
+	// compact encoder escapes them (safetext.JSON). Indented documents are
+	// for people (fixtures, --pretty), not the hot path.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("encode snapshot: %w", err)
+	}
+	if _, err := w.Write(safetext.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
 	return nil
@@ -54,7 +70,8 @@ func EncodeDeriving(w io.Writer, s *Snapshot, derive func(*Snapshot) Neutron) er
 }
 
 // encodeFieldsAtOnce writes what json.Encoder (HTML escaping off) writes
-// for the snapshot, byte for byte (TestEncodeFieldsAtOnce,
+// for the snapshot, with '<' and the C1 controls escaped as safetext.JSON
+// escapes them, byte for byte (TestEncodeFieldsAtOnce,
 // TestHandWrittenJSONMatchesEncodingJSON). The facts are written as they
 // are encoded, 32 KiB at a time, while the Neutron view is derived (when
 // deriveNeutron is set) or encoded into a buffer on a goroutine of its

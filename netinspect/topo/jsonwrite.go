@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
 )
 
 // The snapshot's bulk (kernel links, OVS ports and flows, Neutron ports:
@@ -16,7 +18,8 @@ import (
 // than by encoding/json's reflection, which spent 24 ms of CPU on it per
 // snapshot, half of it growing and copying buffers, at the very end of
 // the run where nothing else overlaps it. The bytes are encoding/json's
-// (HTML escaping off), field for field: the tests compare both on every
+// (HTML escaping off, then '<' and the C1 controls escaped as
+// safetext.JSON does), field for field: the tests compare both on every
 // fixture (codec_test.go), on the 1000-instance snapshot and on snapshots
 // built with every field filled in (jsonwrite_test.go), so a field added
 // to one of these types and not written here fails them.
@@ -77,7 +80,9 @@ func (w *jsonWriter) flush() error {
 	return w.err
 }
 
-// value writes v as encoding/json does.
+// value writes v as encoding/json does, then with '<' and C1 escaped
+// (safetext.JSON): the values handed to it whole (routers, NAT rules,
+// sources) hold names and error texts too.
 func (w *jsonWriter) value(v any) {
 	w.cold.Reset()
 	if err := w.coldEnc.Encode(v); err != nil {
@@ -87,11 +92,22 @@ func (w *jsonWriter) value(v any) {
 		w.b = append(w.b, "null"...) // keeps the document well-formed; err is returned
 		return
 	}
-	w.b = append(w.b, bytes.TrimSuffix(w.cold.Bytes(), []byte("\n"))...)
+	// safetext.JSON looks for what it rewrites with IndexByte
+	// (vectorised): the 200 KB of these values on a 1000-instance node
+	// cost no byte loop.
+	w.b = append(w.b, safetext.JSON(bytes.TrimSuffix(w.cold.Bytes(), []byte("\n")))...)
 }
 
-// str writes a JSON string with encoding/json's escapes: quote, backslash
-// and control characters; invalid UTF-8 as U+FFFD; U+2028 and U+2029.
+// str writes a JSON string with encoding/json's escapes (quote, backslash
+// and control characters; invalid UTF-8 as U+FFFD; U+2028 and U+2029) and
+// safetext.JSON's: '<' and the C1 controls U+0080-U+009F as \u escapes,
+// so that no tag survives a snapshot opened where HTML is rendered and no
+// C1 CSI drives a terminal that cats it. '>' and '&' stay as they are
+// (every flow holds load:0x3e9->NXM_NX_TUN_ID[], and people grep for it).
+// Both checks sit in the one loop over the bytes, which is the snapshot's
+// hot path: a second pass over 3.5 MB would cost more than they do. ASCII
+// is looked up in jsonPlain: one load instead of four comparisons per byte,
+// as fast as the three before '<' was escaped.
 func (w *jsonWriter) str(s string) {
 	const hex = "0123456789abcdef"
 	b := append(w.b, '"')
@@ -99,7 +115,7 @@ func (w *jsonWriter) str(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if jsonPlain[c] != 0 {
 				i++
 				continue
 			}
@@ -129,6 +145,9 @@ func (w *jsonWriter) str(s string) {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
+		case r <= 0x9f: // C1 (a decoded non-ASCII rune is at least 0x80)
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xF])
 		case r == '\u2028' || r == '\u2029':
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
@@ -142,6 +161,18 @@ func (w *jsonWriter) str(s string) {
 	b = append(b, s[start:]...)
 	w.b = append(b, '"')
 }
+
+// jsonPlain[c] is 1 for an ASCII byte that a JSON string holds as it is:
+// not a control character, '"', '\\' or '<' (TestJSONPlainTable).
+const jsonPlain = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x01\x01\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
 
 func (w *jsonWriter) int(v int)     { w.b = strconv.AppendInt(w.b, int64(v), 10) }
 func (w *jsonWriter) uint(v uint64) { w.b = strconv.AppendUint(w.b, v, 10) }
@@ -478,6 +509,7 @@ func writeNPort(w *jsonWriter, p *NPort) {
 	o.boolOmit("dead", p.Dead)
 	o.strOmit("dead_reason", p.DeadReason)
 	o.key("problems").strs(p.Problems)
+	o.strsOmit("unknown", p.Unknown)
 	o.end()
 }
 

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
 )
 
 // The hand-written JSON of the hot types (jsonwrite.go) must be the bytes
@@ -63,8 +66,9 @@ func TestHandWrittenJSONRejectsNaN(t *testing.T) {
 
 func zero() float64 { return 0 }
 
-// encodingJSON is what encoding/json writes for v, HTML escaping off, as
-// ostopo's encoder is held to.
+// encodingJSON is what ostopo's encoder is held to: what encoding/json
+// writes for v, HTML escaping off, with '<' and C1 characters escaped by
+// safetext.JSON.
 func encodingJSON(t *testing.T, v any) *bytes.Buffer {
 	t.Helper()
 	var out bytes.Buffer
@@ -73,7 +77,7 @@ func encodingJSON(t *testing.T, v any) *bytes.Buffer {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	return &out
+	return bytes.NewBuffer(safetext.JSON(out.Bytes()))
 }
 
 func excerpt(b []byte, i int) string {
@@ -83,7 +87,7 @@ func excerpt(b []byte, i int) string {
 // Strings that need each of encoding/json's escapes, and plain ones.
 var trickyStrings = []string{
 	"br-int", "", `q"uote`, `back\slash`, "<a&b>", "ctl\x01\x1f\b\f\n\r\t", "\u2028\u2029", "bad\xffutf8\xe2\x82",
-	"naïve é 雪", "fe80::1/64",
+	"naïve é 雪", "fe80::1/64", "<script>x</script>", "c1\u0080\u0085\u009b\u009f\u00a0", "load:0x3e9->NXM_NX_TUN_ID[]",
 }
 
 // fill sets every field reachable from v. With pZero > 0 each value is
@@ -195,5 +199,17 @@ func TestEncodeStreamsLargeSnapshot(t *testing.T) {
 	failing := recordingWriter{failAfter: 200 << 10}
 	if err := encodeFieldsAtOnce(&failing, s, nil); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("a failing writer gave %v", err)
+	}
+}
+
+func TestJSONPlainTable(t *testing.T) {
+	if len(jsonPlain) != utf8.RuneSelf {
+		t.Fatalf("jsonPlain has %d entries", len(jsonPlain))
+	}
+	for c := range byte(utf8.RuneSelf) {
+		want := c >= 0x20 && c != '"' && c != '\\' && c != '<'
+		if got := jsonPlain[c] == 1; got != want || jsonPlain[c] > 1 {
+			t.Errorf("jsonPlain[%#02x] = %d, want %v", c, jsonPlain[c], want)
+		}
 	}
 }

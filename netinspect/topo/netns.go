@@ -111,7 +111,14 @@ type Link struct {
 // Up reports whether the device can pass traffic: administratively up and
 // not reported down by the kernel (OVS internal and tap devices say "unknown").
 func (l *Link) Up() bool {
-	return l.AdminUp && l.OperState != "down" && l.OperState != "lowerlayerdown" && l.OperState != "notpresent"
+	switch l.OperState {
+	// Both spellings: the kernel's and ip's (LOWERLAYERDOWN), and the
+	// netlink library's, which collection records ("lower-layer-down": a
+	// veth whose peer is down, read as up while only the first was known).
+	case "down", "lowerlayerdown", "lower-layer-down", "notpresent", "not-present":
+		return false
+	}
+	return l.AdminUp
 }
 
 // LinkRef names a device in a namespace.

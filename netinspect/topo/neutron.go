@@ -77,6 +77,10 @@ type NPort struct {
 	Dead       bool     `json:"dead,omitempty"`
 	DeadReason string   `json:"dead_reason,omitempty"`
 	Problems   []string `json:"problems"`
+	// Unknown lists what could not be checked because its source was not
+	// read ("qvoX on br-int: unknown (ovsdb not read)"): never a problem,
+	// and never clean either.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // Devices are the kernel/OVS devices that carry a port. For instance ports
@@ -122,6 +126,9 @@ type Network struct {
 	// physical-bridge VLAN translation. Each names the flow it found.
 	Flows    NetworkFlows `json:"flows"`
 	Problems []string     `json:"problems"`
+	// Unknown lists what could not be checked because its source was not
+	// read (see NPort.Unknown).
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // NetworkFlows are the OpenFlow mappings found for a network's local VLAN.
@@ -145,6 +152,9 @@ type Router struct {
 	Interfaces    []RouterInterface `json:"interfaces"`
 	FloatingIPs   []FloatingIP      `json:"floating_ips"`
 	Problems      []string          `json:"problems"`
+	// Unknown lists what could not be checked because its source was not
+	// read (see NPort.Unknown).
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // RouterGateway is the qg- port of a router.
@@ -200,11 +210,14 @@ type PatchPair struct {
 // ProviderNIC is a non-patch, non-internal port of a physical bridge: the
 // NIC that carries the provider network (eth4 in the course's scenario).
 type ProviderNIC struct {
-	Bridge    string   `json:"bridge"`
-	Name      string   `json:"name"`
-	InKernel  bool     `json:"in_kernel"`
-	Up        bool     `json:"up"`
-	Carrier   bool     `json:"carrier"`
+	Bridge   string `json:"bridge"`
+	Name     string `json:"name"`
+	InKernel bool   `json:"in_kernel"`
+	Up       bool   `json:"up"`
+	Carrier  bool   `json:"carrier"`
+	// AdminDown tells a NIC set down (ip link set X down) from one that
+	// is up without carrier: both have Up and Carrier false.
+	AdminDown bool     `json:"admin_down,omitempty"`
 	MTU       int      `json:"mtu,omitempty"`
 	Addresses []string `json:"addresses,omitempty"`
 	Problems  []string `json:"problems"`

@@ -1,7 +1,8 @@
 // Package topo is ostopo's pure model: one snapshot of a Neutron node, as raw
 // facts (namespaces, links, OVSDB rows, flows, NAT rules, DHCP files) plus the
-// Neutron meaning derived from them. It imports the standard library only, so
-// every feature above it replays from a recorded snapshot on any OS.
+// Neutron meaning derived from them. It imports the standard library and
+// safetext (itself standard library only), so every feature above it
+// replays from a recorded snapshot on any OS.
 package topo
 
 import "time"

@@ -3,29 +3,44 @@ package trace
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
+	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
 // Text renders a trace as an operator pastes it into a ticket: one line per
-// hop with ✓/✗, the facts under it, the TTL note, and for a broken path
-// what was expected, what was found and what to run next.
+// hop with ✓ (holds), ✗ (broken) or ? (not checked: its facts were not
+// read), the facts under it, the TTL note, for a broken hop what was
+// expected, what was found and what to run next, and the verdict. Every
+// line goes through safetext: names in a snapshot may hold escape
+// sequences and newlines.
 func Text(r *Result, host string) string {
-	var b strings.Builder
+	var b safetext.Builder
 	what := r.IP
 	switch {
 	case r.FloatingIP != "" && r.FixedIP != "":
 		what = fmt.Sprintf("floating IP %s → fixed IP %s", r.FloatingIP, r.FixedIP)
+	case r.Role == topo.RoleRouterInterface:
+		what = "router interface " + r.FixedIP
+	case r.Role == topo.RoleRouterGateway:
+		what = "router gateway " + r.FixedIP
+	case r.Role == topo.RoleDHCP:
+		what = "DHCP port " + r.FixedIP
 	case r.FixedIP != "":
 		what = "fixed IP " + r.FixedIP
 	}
-	fmt.Fprintf(&b, "ostopo trace %s on %s (%s)\n", what, host, r.Direction)
+	b.Linef("ostopo trace %s on %s (%s)", what, host, r.Direction)
 	if r.PortID != "" {
-		fmt.Fprintf(&b, "port %s  network %s  router %s\n", r.PortID, or(r.NetworkID, "-"), or(r.RouterID, "-"))
+		b.Linef("port %s  network %s  router %s", r.PortID, or(r.NetworkID, "-"), or(r.RouterID, "-"))
 	}
-	b.WriteByte('\n')
+	b.Blank()
 	ttl := 0
 	for i, h := range r.Hops {
 		mark := "✓"
-		if !h.OK {
+		switch {
+		case h.Unknown != "":
+			mark = "?"
+		case !h.OK:
 			mark = "✗"
 		}
 		var where []string
@@ -43,31 +58,50 @@ func Text(r *Result, host string) string {
 		if h.MTU != 0 {
 			where = append(where, fmt.Sprintf("mtu %d", h.MTU))
 		}
-		fmt.Fprintf(&b, "%2d %s %-18s %s\n", i+1, mark, h.Kind, strings.Join(where, "  "))
+		b.Linef("%2d %s %-18s %s", i+1, mark, h.Kind, strings.Join(where, "  "))
 		for _, e := range h.Evidence {
-			fmt.Fprintf(&b, "       %s\n", e)
+			b.Linef("       %s", e)
 		}
 		if h.DecrementsTTL {
 			ttl++
-			b.WriteString("       routes here: TTL −1 (why a ping through the floating IP shows TTL 63)\n")
+			b.Line("       routes here: TTL −1 (why a ping through the floating IP shows TTL 63)")
 		}
 		if h.OFTrace != nil {
-			fmt.Fprintf(&b, "       ofproto/trace: %s (datapath actions: %s)\n", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
+			b.Linef("       ofproto/trace: %s (datapath actions: %s)", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
 		}
-		if !h.OK {
-			fmt.Fprintf(&b, "       ✗ %s\n       expected: %s\n       found:    %s\n       next:     %s\n", h.Problem, h.Expected, h.Found, h.Next)
+		switch {
+		case h.Unknown != "":
+			b.Linef("       ? not checked: %s", h.Unknown)
+			for _, src := range h.Unread {
+				if src.Error != "" {
+					b.Linef("         %s: %s", src.Name, src.Error)
+				}
+			}
+		case !h.OK:
+			b.Linef("       ✗ %s", h.Problem)
+			b.Linef("       expected: %s", h.Expected)
+			b.Linef("       found:    %s", h.Found)
+			b.Linef("       next:     %s", h.Next)
 		}
 	}
-	b.WriteByte('\n')
-	if r.Complete {
-		fmt.Fprintf(&b, "path complete: %d hops, %d routing hop(s)", len(r.Hops), ttl)
-		if len(r.ContinuesAt) > 0 {
-			fmt.Fprintf(&b, "; continues on the node(s) at %s", strings.Join(r.ContinuesAt, ", "))
-		}
-		b.WriteString("\n")
-	} else {
+	b.Blank()
+	switch {
+	case r.BrokenAt != nil:
 		h := r.Hops[*r.BrokenAt]
-		fmt.Fprintf(&b, "path BROKEN at hop %d (%s %s): %s\n", *r.BrokenAt+1, h.Kind, or(h.Device, h.Namespace), h.Problem)
+		b.Linef("path BROKEN at hop %d (%s %s): %s", *r.BrokenAt+1, h.Kind, or(h.Device, h.Namespace), h.Problem)
+		if r.UnknownAt != nil {
+			u := r.Hops[*r.UnknownAt]
+			b.Linef("(hop %d could not be checked: %s)", *r.UnknownAt+1, u.Unknown)
+		}
+	case r.UnknownAt != nil:
+		h := r.Hops[*r.UnknownAt]
+		b.Linef("path UNKNOWN at hop %d (%s %s): %s", *r.UnknownAt+1, h.Kind, or(h.Device, h.Namespace), h.Unknown)
+	default:
+		line := fmt.Sprintf("path complete: %d hops, %d routing hop(s)", len(r.Hops), ttl)
+		if len(r.ContinuesAt) > 0 {
+			line += "; continues on the node(s) at " + strings.Join(r.ContinuesAt, ", ")
+		}
+		b.Line(line)
 	}
 	return b.String()
 }

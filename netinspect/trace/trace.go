@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,7 @@ const (
 	KindTap            = "tap"
 	KindTunnelBridge   = "tunnel_bridge"
 	KindTunnel         = "tunnel"
+	KindDHCP           = "dhcp" // a DHCP port's tap in its qdhcp- namespace
 )
 
 // Hop is one step of the path and the facts that prove it.
@@ -45,12 +47,19 @@ type Hop struct {
 	Evidence  []string `json:"evidence"`
 	// DecrementsTTL marks the hop that routes (the qrouter namespace): a
 	// ping through a floating IP shows TTL 63, a traceroute one hop.
-	DecrementsTTL bool   `json:"ttl_decrement,omitempty"`
-	OK            bool   `json:"ok"`
-	Problem       string `json:"problem"`
-	Expected      string `json:"expected,omitempty"`
-	Found         string `json:"found,omitempty"`
-	Next          string `json:"next,omitempty"` // what to check or run next
+	DecrementsTTL bool `json:"ttl_decrement,omitempty"`
+	// OK: the hop was checked and holds. A hop is either OK, broken
+	// (Problem) or unknown (Unknown: the facts it rests on were not
+	// read, so neither verdict can be given).
+	OK      bool   `json:"ok"`
+	Unknown string `json:"unknown,omitempty"` // "ovsdb was not read"
+	// Unread are the sources the hop rests on that were not read, with
+	// their errors.
+	Unread   []topo.Source `json:"unread,omitempty"`
+	Problem  string        `json:"problem"`
+	Expected string        `json:"expected,omitempty"`
+	Found    string        `json:"found,omitempty"`
+	Next     string        `json:"next,omitempty"` // what to check or run next
 	// Packet is what the path implies arrives at this bridge; OFTrace is
 	// the bridge's own verdict on it from ovs-appctl ofproto/trace, when the
 	// trace was verified on the live node (or recorded there).
@@ -75,25 +84,116 @@ type Result struct {
 	PortID     string `json:"port_id,omitempty"`
 	RouterID   string `json:"router_id,omitempty"`
 	NetworkID  string `json:"network_id,omitempty"`
-	Complete   bool   `json:"complete"`
-	Hops       []Hop  `json:"hops"`
-	// BrokenAt is the index of the first failing hop; null when complete.
+	// Role is the port's role when the target is a router or DHCP port
+	// (router_interface, router_gateway, dhcp) rather than an instance.
+	Role string `json:"role,omitempty"`
+	// Complete: every hop was checked and holds.
+	Complete bool  `json:"complete"`
+	Hops     []Hop `json:"hops"`
+	// BrokenAt is the index of the first failing hop; null when none
+	// failed. A break found on facts that were read stands even when
+	// another hop is unknown.
 	BrokenAt *int `json:"broken_at"`
+	// Unknown is set when a hop could not be checked (its facts were not
+	// read); UnknownAt is the first such hop. The path is then neither
+	// complete nor, unless BrokenAt says so, broken.
+	Unknown   bool `json:"unknown"`
+	UnknownAt *int `json:"unknown_at"`
 	// ContinuesAt names where the path goes on when it leaves this node
 	// (tunnel remote IPs, the provider network).
 	ContinuesAt []string `json:"continues_at,omitempty"`
 }
 
-// ErrUnknown is returned for an input that names nothing on the node.
+// ErrUnknown is returned for an input that names nothing on the node
+// (every source that could hold it was read): bad input.
 var ErrUnknown = errors.New("unknown to this node")
+
+// ErrUnread is wrapped by the error for an input found nowhere in what
+// was read while some source that could hold it was not: the answer is
+// unknown, not "bad input" (see UnreadError).
+var ErrUnread = errors.New("not everything that could hold it was read")
+
+// UnreadError is an input not found while sources that could hold it
+// were not read.
+type UnreadError struct {
+	Target  string
+	Sources []topo.Source // not read, with their errors
+}
+
+func (e *UnreadError) Error() string {
+	return fmt.Sprintf("%s was not found, but %v: %s", e.Target, ErrUnread, sourcesText(e.Sources))
+}
+
+// Unwrap makes errors.Is(err, ErrUnread) hold.
+func (e *UnreadError) Unwrap() error { return ErrUnread }
+
+// AmbiguousError is an input that names more than one port: a port id
+// prefix several ids start with, or an address several router or DHCP
+// ports hold (every tenant's subnet may have its DHCP port at .2).
+type AmbiguousError struct {
+	Input      string
+	Candidates []Candidate // Value is the full port id
+}
+
+func (e *AmbiguousError) Error() string {
+	what := "port id prefix " + e.Input
+	if _, err := netip.ParseAddr(e.Input); err == nil {
+		what = "address " + e.Input
+	}
+	var cs []string
+	for _, c := range e.Candidates {
+		cs = append(cs, c.Value+" ("+c.Description+")")
+	}
+	return fmt.Sprintf("%s matches %d ports: %s; give more of the port id", what, len(e.Candidates), strings.Join(cs, ", "))
+}
+
+// sourcesText is "name (error); name (error)".
+func sourcesText(srcs []topo.Source) string {
+	var parts []string
+	for _, src := range srcs {
+		if src.Error != "" {
+			parts = append(parts, src.Name+" ("+src.Error+")")
+		} else {
+			parts = append(parts, src.Name)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ExitCode is what `ostopo trace` exits with: 0 complete, 1 broken (a
+// break found on facts that were read, whatever else is unknown), 2 bad
+// input (an error other than ErrUnread: nothing of that name, an
+// ambiguous prefix, not an address), 3 unknown (a hop, or the target
+// itself, rests on facts that were not read).
+func ExitCode(r *Result, err error) int {
+	switch {
+	case errors.Is(err, ErrUnread):
+		return 3
+	case err != nil || r == nil:
+		return 2
+	case r.BrokenAt != nil:
+		return 1
+	case r.Unknown:
+		return 3
+	}
+	return 0
+}
 
 // Options choose the direction.
 type Options struct {
 	Reverse bool // outbound: instance → outside
 }
 
-// Trace resolves target (a floating IP, a fixed IP of a port on the node,
-// or a Neutron port id) and walks its path.
+// Trace resolves target and walks its path. A target is a floating IP, a
+// fixed IP of an instance port, a router interface, router gateway or DHCP
+// port address (traced to that port), or a port: its id, any unique
+// prefix of it (four hex digits at least, any case: the short ids the
+// views show), or a device name (tap…, qvo…, qr-…). Errors: an
+// *AmbiguousError for a prefix or address several ports share; an
+// *UnreadError (ErrUnread) when nothing matched but a source that could
+// hold the target was not read; ErrUnknown when nothing matched in a
+// snapshot read whole; any other error is input trace cannot read.
+// ExitCode maps the outcome to the command's exit status.
 func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	w := newWalker(s)
 	t, err := w.resolve(target)
@@ -102,6 +202,8 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	}
 	r := &Result{IP: target, Direction: "inbound", FloatingIP: t.floating, FixedIP: t.fixed, RouterID: t.routerID(), Hops: []Hop{}}
 	switch {
+	case t.rport != nil:
+		r.PortID, r.NetworkID, r.Role = t.rport.ID, t.rport.NetworkID, t.rport.Role
 	case t.port != nil:
 		r.PortID, r.NetworkID = t.port.ID, t.port.NetworkID
 	case t.iface != nil:
@@ -112,10 +214,17 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	}
 	w.r = r
 	switch {
+	case t.rport != nil:
+		w.toPort(t)
 	case t.router != nil && t.floating != "":
 		w.external(t)
 		w.router(t)
-		w.tenant(t)
+		if t.fixed != "" {
+			// Without a fixed IP (no NAT rule names one, or the rules
+			// were not read) there is no tenant side to follow: the
+			// router hop says why.
+			w.tenant(t)
+		}
 	case t.router != nil:
 		w.router(t)
 		w.tenant(t)
@@ -126,17 +235,82 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 		reverse(r, w, t)
 	}
 	w.packets(t, o.Reverse)
-	r.Complete = true
 	for i := range r.Hops {
 		h := &r.Hops[i]
-		h.OK = h.Problem == ""
-		if !h.OK && r.Complete {
-			i := i
+		if unread := w.hopUnread(h); len(unread) > 0 {
+			h.Unread, h.Unknown = unread, neutron.SourceNames(unread)+map[bool]string{true: " was", false: " were"}[len(unread) == 1]+" not read"
+		}
+		if h.Unknown != "" {
+			// A verdict resting on facts that were not read may be a
+			// lie either way: neither OK nor broken.
+			h.Problem, h.Expected, h.Found, h.Next = "", "", "", ""
+		}
+		h.OK = h.Problem == "" && h.Unknown == ""
+		if h.Problem != "" && r.BrokenAt == nil {
 			r.BrokenAt = &i
-			r.Complete = false
+		}
+		if h.Unknown != "" && r.UnknownAt == nil {
+			r.UnknownAt = &i
 		}
 	}
+	r.Unknown = r.UnknownAt != nil
+	r.Complete = r.BrokenAt == nil && !r.Unknown
 	return r, nil
+}
+
+// hopUnread returns the sources a hop's verdict rests on that were not
+// read: OVSDB for anything on a bridge, the flows of the bridges whose
+// flows it reads, the node's namespace for its devices, a router's or
+// DHCP port's namespace (its devices, addresses, routes, ip_forward and
+// NAT rules). A namespace in the snapshot was read unless its source says
+// otherwise; one that is not was never referred to by the hops.
+func (w *walker) hopUnread(h *Hop) []topo.Source {
+	var need, nsNeed []string
+	switch {
+	case h.Kind == KindRouter:
+	case h.Kind == KindQVB, h.Kind == KindQBR, h.Kind == KindTap && h.Bridge == "":
+		// The kernel half of a hybrid chain: veth peer, bridge
+		// membership, state; no OVS fact.
+	default:
+		need = append(need, "ovsdb")
+	}
+	switch h.Kind {
+	case KindProviderNIC, KindQVO, KindQVB, KindQBR, KindTap, KindTunnel:
+		need = append(need, "netlink/(root)")
+	case KindPhysicalBridge:
+		need = append(need, "openflow/"+intBridge(w.n))
+		if h.Bridge != "" {
+			need = append(need, "openflow/"+h.Bridge)
+		}
+	case KindIntegration:
+		need = append(need, "openflow/"+orWord(h.Bridge, intBridge(w.n)))
+	case KindTunnelBridge:
+		if h.Bridge != "" {
+			need = append(need, "openflow/"+h.Bridge)
+		}
+	case KindRouter:
+		need = append(need, "netns")
+		if h.Namespace != "" {
+			nsNeed = append(nsNeed, "netlink/"+h.Namespace, "sysctl/"+h.Namespace)
+			if w.r.FloatingIP != "" {
+				nsNeed = append(nsNeed, "nat/"+h.Namespace)
+			}
+		}
+	case KindRouterGateway, KindRouterIf, KindDHCP:
+		need = append(need, "netns")
+		if h.Namespace != "" {
+			nsNeed = append(nsNeed, "netlink/"+h.Namespace)
+		}
+	}
+	out := neutron.Unread(w.s, need...)
+	if slices.ContainsFunc(out, func(src topo.Source) bool { return src.Name == "ovsdb" }) {
+		// Without OVSDB no bridge is known, so no flow dump was made:
+		// OVSDB is the one to name.
+		out = slices.DeleteFunc(out, func(src topo.Source) bool {
+			return strings.HasPrefix(src.Name, "openflow/") && src.Error == neutron.NotRecorded
+		})
+	}
+	return append(out, neutron.Failed(w.s, nsNeed...)...)
 }
 
 // target is what the input resolved to.
@@ -146,6 +320,9 @@ type target struct {
 	fip             *topo.FloatingIP
 	iface           *topo.RouterInterface // the qr- whose subnet holds the fixed IP
 	port            *topo.NPort           // the instance port, when on this node
+	// rport is the router or DHCP port whose own address was asked for:
+	// the trace ends at that port.
+	rport *topo.NPort
 }
 
 func (t *target) routerID() string {
@@ -162,10 +339,12 @@ type walker struct {
 	r        *Result
 	portByIP map[string][]*topo.NPort
 	ovsPorts map[string]topo.PortOnBridge
+	// troubleCache holds troubles per port (see troubles).
+	troubleCache map[*topo.NPort][]neutron.Trouble
 }
 
 func newWalker(s *topo.Snapshot) *walker {
-	w := &walker{s: s, n: &s.Neutron, portByIP: map[string][]*topo.NPort{}, ovsPorts: s.OVS.PortIndex()}
+	w := &walker{s: s, n: &s.Neutron, portByIP: map[string][]*topo.NPort{}, ovsPorts: s.OVS.PortIndex(), troubleCache: map[*topo.NPort][]neutron.Trouble{}}
 	for i := range w.n.Ports {
 		p := &w.n.Ports[i]
 		for _, ip := range p.FixedIPs {
@@ -176,22 +355,155 @@ func newWalker(s *topo.Snapshot) *walker {
 	return w
 }
 
+// Sources that can hold what a target names: ports (OVSDB), their
+// devices and addresses (every namespace), floating IPs (NAT rules),
+// instances' fixed IPs (DHCP host files, anti-spoofing flows).
+func resolveNeeds() []string {
+	return []string{"ovsdb", "netns", "netlink/(root)", "agent-files", "netlink/", "nat/", "openflow/"}
+}
+
+// notFound is the error for an input found nowhere: ErrUnread if some
+// source that could hold it was not read, else ErrUnknown (bad input).
+func (w *walker) notFound(in string, unknown error) error {
+	if unread := neutron.Unread(w.s, resolveNeeds()...); len(unread) > 0 {
+		return &UnreadError{Target: in, Sources: unread}
+	}
+	return unknown
+}
+
+// devicePrefixes name a port's devices: prefix + the first 11 characters
+// of its id (§1.2).
+func devicePrefixes() []string {
+	return []string{"tap", "qvo", "qvb", "qbr", "vhu", "qr-", "qg-", "ha-", "sg-", "fg-"}
+}
+
+// isIDPrefix reports whether s can start a port id: hex digits and
+// dashes, four digits at least (shorter prefixes match half the node).
+func isIDPrefix(s string) bool {
+	digits := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
+			digits++
+		case c == '-':
+		default:
+			return false
+		}
+	}
+	return digits >= 4 && len(s) <= 36
+}
+
 func (w *walker) resolve(in string) (*target, error) {
 	in = strings.TrimSpace(in)
-	if p := w.n.Port(in); p != nil || topo.IsUUID(in) {
-		if p == nil {
-			return nil, fmt.Errorf("port %s is %w", in, ErrUnknown)
-		}
-		if len(p.FixedIPs) == 0 {
-			return nil, fmt.Errorf("port %s has no fixed IP on this node to trace", in)
-		}
-		ip, _, _ := strings.Cut(p.FixedIPs[0], "/")
-		return w.resolveIP(ip)
+	if _, err := netip.ParseAddr(in); err == nil {
+		return w.resolveIP(in)
 	}
-	if _, err := netip.ParseAddr(in); err != nil {
-		return nil, fmt.Errorf("%q is not an IP address or a Neutron port id", in)
+	p, err := w.portNamed(in)
+	if err != nil {
+		return nil, err
 	}
-	return w.resolveIP(in)
+	if len(p.FixedIPs) == 0 {
+		if unread := neutron.Unread(w.s, "agent-files", "openflow/", "netns", "netlink/"); len(unread) > 0 {
+			return nil, &UnreadError{Target: "a fixed IP of port " + p.ID, Sources: unread}
+		}
+		return nil, fmt.Errorf("port %s has no fixed IP on this node to trace", p.ID)
+	}
+	ip, _, _ := strings.Cut(p.FixedIPs[0], "/")
+	switch p.Role {
+	case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP:
+		return w.portTarget(p, ip), nil
+	}
+	return w.resolveIP(ip)
+}
+
+// portNamed finds the port an operator named: its id, any unique prefix
+// of it (the short ids every view shows, in any case), or a device name
+// (tap…, qvo…, qr-…).
+func (w *walker) portNamed(in string) (*topo.NPort, error) {
+	id := strings.ToLower(in)
+	if p := w.n.Port(id); p != nil {
+		return p, nil
+	}
+	for _, prefix := range devicePrefixes() {
+		if rest, ok := strings.CutPrefix(id, prefix); ok && isIDPrefix(rest) {
+			id = rest
+			break
+		}
+	}
+	if !isIDPrefix(id) {
+		return nil, fmt.Errorf("%q is not an IP address, a Neutron port id (or its first 4 characters or more) or a port's device name", in)
+	}
+	var matches []*topo.NPort
+	for i := range w.n.Ports {
+		// A port known only by its devices has the 11-character id
+		// suffix of their names: the full id from openstack starts with it.
+		pid := w.n.Ports[i].ID
+		if strings.HasPrefix(pid, id) || len(pid) < 36 && strings.HasPrefix(id, pid) {
+			matches = append(matches, &w.n.Ports[i])
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, w.notFound(in, fmt.Errorf("port %s is %w", in, ErrUnknown))
+	case 1:
+		return matches[0], nil
+	}
+	return nil, &AmbiguousError{Input: in, Candidates: portCandidates(matches)}
+}
+
+// portCandidates describes ports for an ambiguous input.
+func portCandidates(ps []*topo.NPort) []Candidate {
+	var out []Candidate
+	for _, p := range ps {
+		out = append(out, Candidate{Value: p.ID, Description: portDescription(p)})
+	}
+	return out
+}
+
+// portDescription is "role, fixed IPs, network …".
+func portDescription(p *topo.NPort) string {
+	parts := []string{p.Role}
+	if len(p.FixedIPs) > 0 {
+		parts = append(parts, strings.Join(p.FixedIPs, " "))
+	}
+	if p.NetworkID != "" {
+		parts = append(parts, "network "+shortID(p.NetworkID))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// portTarget is a router or DHCP port traced to its own address.
+func (w *walker) portTarget(p *topo.NPort, ip string) *target {
+	t := &target{fixed: ip, rport: p}
+	if p.RouterID != "" {
+		t.router = w.n.Router(p.RouterID)
+	}
+	if t.router != nil && p.Role == topo.RoleRouterInterface {
+		for i := range t.router.Interfaces {
+			if t.router.Interfaces[i].Port == p.ID {
+				t.iface = &t.router.Interfaces[i]
+			}
+		}
+	}
+	return t
+}
+
+// addressPort returns the router or DHCP port holding ip, nil if none.
+func (w *walker) addressPort(ip string) (*topo.NPort, error) {
+	var ps []*topo.NPort
+	for _, p := range w.portByIP[ip] {
+		switch p.Role {
+		case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP:
+			ps = append(ps, p)
+		}
+	}
+	switch len(ps) {
+	case 0:
+		return nil, nil
+	case 1:
+		return ps[0], nil
+	}
+	return nil, &AmbiguousError{Input: ip, Candidates: portCandidates(ps)}
 }
 
 func (w *walker) resolveIP(ip string) (*target, error) {
@@ -233,7 +545,14 @@ func (w *walker) resolveIP(ip string) (*target, error) {
 		}
 	}
 	if t.fip == nil && t.port == nil {
-		return nil, fmt.Errorf("%s is neither a floating IP nor a fixed IP of a port on this node: %w", ip, ErrUnknown)
+		// A router's or DHCP port's own address traces to that port.
+		switch p, err := w.addressPort(ip); {
+		case err != nil:
+			return nil, err
+		case p != nil:
+			return w.portTarget(p, ip), nil
+		}
+		return nil, w.notFound(ip, fmt.Errorf("%s is neither a floating IP nor an address of a port on this node: %w", ip, ErrUnknown))
 	}
 	return t, nil
 }
@@ -318,11 +637,18 @@ func (w *walker) external(t *target) {
 		if nic.InKernel {
 			h.Evidence = append(h.Evidence, fmt.Sprintf("kernel: %s up=%v carrier=%v mtu %d", nic.Name, nic.Up, nic.Carrier, nic.MTU))
 		}
+		l := w.link("", nic.Name)
 		switch {
 		case !nic.InKernel:
 			fail(h, nic.Name+" is in OVSDB but not in the kernel", "a device "+nic.Name, "none", "ip link show "+nic.Name)
+		case l != nil:
+			// Set down (ip link set up) or up without carrier (the
+			// cable, the switch port, a veth's peer): not the same fix.
+			if tr := neutron.TroubleOf("", l, "", "", w.link); tr != nil {
+				fail(h, tr.Problem, expected(tr), tr.Found, tr.Next)
+			}
 		case !nic.Up || !nic.Carrier:
-			fail(h, nic.Name+" is down or has no carrier", "up with carrier", fmt.Sprintf("up=%v carrier=%v", nic.Up, nic.Carrier), "ip link set "+nic.Name+" up; check the cable/switch port")
+			fail(h, nic.Name+" is down or has no carrier", "up with carrier", fmt.Sprintf("up=%v carrier=%v", nic.Up, nic.Carrier), "ip link show "+nic.Name)
 		}
 	}
 	// Physical bridge: NORMAL towards phy-<br>, and br-int's translation.
@@ -392,9 +718,46 @@ func (w *walker) portHop(h *Hop, p *topo.NPort, vlan int, what string, chainChec
 	case vlan != 0 && p.LocalVLAN != vlan:
 		fail(h, fmt.Sprintf("%s is on local VLAN %d, %s is on %d", p.OVSPort, p.LocalVLAN, what, vlan), fmt.Sprintf("tag %d", vlan),
 			fmt.Sprintf("tag %d", p.LocalVLAN), "ovs-vsctl get port "+p.OVSPort+" tag other_config")
-	case len(p.Problems) > 0 && !chainChecked:
+	case chainChecked:
+	case len(w.troubles(p)) > 0:
+		tr := w.troubles(p)[0]
+		fail(h, tr.Problem, expected(&tr), tr.Found, tr.Next)
+	case len(p.Problems) > 0:
 		fail(h, p.Problems[0], "a healthy port", p.Problems[0], "ostopo → Ports → "+p.ID)
+	case len(p.Unknown) > 0:
+		h.Unknown = p.Unknown[0]
 	}
+}
+
+// expected is what a device in trouble should be: up (set down), up with
+// carrier (nothing at its other end).
+func expected(tr *neutron.Trouble) string {
+	if tr.Fault == neutron.FaultNoCarrier {
+		return "carrier (something holding the device's other end)"
+	}
+	return "up"
+}
+
+// link finds a kernel device of the snapshot ("" for the node's own
+// namespace): a trace looks at a handful.
+func (w *walker) link(ns, name string) *topo.Link {
+	if n := w.s.Namespace(ns); n != nil {
+		return n.Link(name)
+	}
+	return nil
+}
+
+// troubles returns a port's devices that pass no traffic (set down, or
+// up without carrier), leaving out one another explains. Worked out once
+// per port: each hop of a chain asks, and finding a device among the
+// node's 4,000 is a scan.
+func (w *walker) troubles(p *topo.NPort) []neutron.Trouble {
+	if ts, ok := w.troubleCache[p]; ok {
+		return ts
+	}
+	ts := neutron.PortTroubles(p, w.link)
+	w.troubleCache[p] = ts
+	return ts
 }
 
 // router adds the qrouter namespace: floating IP on qg-, DNAT, route to the
@@ -476,49 +839,97 @@ func (w *walker) tenant(t *target) {
 		h := w.add(Hop{Kind: KindTap, Device: devName(d.Tap), Bridge: p.Bridge, VLAN: p.LocalVLAN})
 		w.portHop(h, p, qrVLAN, "the router's qr- port", true)
 		h.Evidence = append(h.Evidence, "instance "+p.InstanceID)
-		checkDevice(h, d.Tap, qrMTU)
+		w.checkDevice(h, p, d.Tap, qrMTU)
 		return
 	}
 	h := w.add(Hop{Kind: KindQVO, Device: d.QVO.Name, Bridge: p.Bridge, VLAN: p.LocalVLAN})
 	w.portHop(h, p, qrVLAN, "the router's qr- port", true)
-	checkDevice(h, d.QVO, qrMTU)
+	w.checkDevice(h, p, d.QVO, qrMTU)
 	h = w.add(Hop{Kind: KindQVB, Device: d.QVB.Name, MTU: d.QVB.MTU})
 	h.Evidence = append(h.Evidence, "veth "+d.QVO.Name+" ⇄ "+orWord(d.QVO.Peer, "?"))
 	if d.QVB.InKernel && d.QVO.InKernel && d.QVB.Peer != d.QVO.Name {
 		fail(h, d.QVB.Name+" is not the veth peer of "+d.QVO.Name, d.QVO.Name, orWord(d.QVB.Peer, "none"), "ip -d link show "+d.QVB.Name)
 	}
-	checkDevice(h, d.QVB, qrMTU)
+	w.checkDevice(h, p, d.QVB, qrMTU)
 	h = w.add(Hop{Kind: KindQBR, Device: d.QBR.Name, MTU: d.QBR.MTU})
 	h.Evidence = append(h.Evidence, d.QVB.Name+" master "+orWord(d.QVB.OnBridge, "none"))
 	if d.QVB.InKernel && d.QVB.OnBridge != d.QBR.Name {
 		fail(h, d.QVB.Name+" is not in "+d.QBR.Name, "master "+d.QBR.Name, "master "+orWord(d.QVB.OnBridge, "none"),
 			"ip link set "+d.QVB.Name+" master "+d.QBR.Name)
 	}
-	checkDevice(h, d.QBR, qrMTU)
+	w.checkDevice(h, p, d.QBR, qrMTU)
 	h = w.add(Hop{Kind: KindTap, Device: d.Tap.Name, MTU: d.Tap.MTU})
 	h.Evidence = append(h.Evidence, d.Tap.Name+" master "+orWord(d.Tap.OnBridge, "none"), "instance "+orWord(p.InstanceID, "?"))
 	if d.Tap.InKernel && d.Tap.OnBridge != d.QBR.Name {
 		fail(h, d.Tap.Name+" is not in "+d.QBR.Name, "master "+d.QBR.Name, "master "+orWord(d.Tap.OnBridge, "none"), "virsh domiflist <instance>; ip link show "+d.Tap.Name)
 	}
-	checkDevice(h, d.Tap, qrMTU)
+	w.checkDevice(h, p, d.Tap, qrMTU)
 }
 
-// checkDevice marks a device missing, down, or with an MTU smaller than
-// the segment's start (the qr- port's).
-func checkDevice(h *Hop, d *topo.Device, startMTU int) {
+// checkDevice marks a device of port p missing, set down, up without
+// carrier (each with its own next step: ip link set up brings back only
+// the first), or with an MTU smaller than the segment's start (the qr-
+// port's).
+func (w *walker) checkDevice(h *Hop, p *topo.NPort, d *topo.Device, startMTU int) {
 	if d == nil {
 		fail(h, "device missing", "a device", "none", "ip link")
 		return
 	}
 	h.MTU = d.MTU
+	var tr *neutron.Trouble
+	for _, t := range w.troubles(p) {
+		if t.Device == d.Name {
+			tr = &t
+		}
+	}
 	switch {
 	case !d.InKernel:
 		fail(h, d.Name+" is missing from the kernel", d.Name, "no such device", "ip link show "+d.Name+"; nova: is the instance running?")
-	case !d.Up:
-		fail(h, d.Name+" is down", "up", d.OperState, "ip link set "+d.Name+" up")
+	case tr != nil:
+		fail(h, tr.Problem, expected(tr), tr.Found, tr.Next)
 	case startMTU > 0 && d.MTU < startMTU:
 		fail(h, fmt.Sprintf("MTU %d on %s is smaller than %d at the start of the segment", d.MTU, d.Name, startMTU),
 			fmt.Sprintf("mtu ≥ %d", startMTU), fmt.Sprintf("mtu %d", d.MTU), fmt.Sprintf("ip link set %s mtu %d", d.Name, startMTU))
+	}
+}
+
+// toPort adds the hops to a router or DHCP port traced by its own
+// address: for a gateway port the provider side up to qg-; for a router
+// interface or a DHCP port the port itself on br-int, on its network's
+// VLAN, with its device in its namespace.
+func (w *walker) toPort(t *target) {
+	p := t.rport
+	dev := devName(p.Devices.Tap)
+	addr := t.fixed
+	for _, a := range p.FixedIPs {
+		if ip, _, _ := strings.Cut(a, "/"); ip == t.fixed {
+			addr = a
+		}
+	}
+	evidence := "address " + addr + " on " + dev + " in " + orWord(p.Namespace, "?")
+	switch p.Role {
+	case topo.RoleRouterGateway:
+		if t.router == nil {
+			h := w.add(Hop{Kind: KindRouterGateway, Device: dev, Namespace: p.Namespace})
+			fail(h, dev+" is in no router namespace", "a qrouter- namespace holding "+dev, orWord(p.Namespace, "none"), "ip netns; check the L3 agent")
+			return
+		}
+		w.external(t)
+		if last := &w.r.Hops[len(w.r.Hops)-1]; last.Kind == KindRouterGateway {
+			last.Evidence = append(last.Evidence, evidence)
+		}
+	default:
+		kind := KindRouterIf
+		if p.Role == topo.RoleDHCP {
+			kind = KindDHCP
+		}
+		vlan := p.LocalVLAN
+		if nw := w.n.Network(p.NetworkID); nw != nil {
+			vlan = nw.LocalVLAN
+		}
+		h := w.add(Hop{Kind: kind, Device: dev, Namespace: p.Namespace, VLAN: vlan})
+		h.Evidence = append(h.Evidence, evidence)
+		w.portHop(h, p, vlan, "its network", false)
 	}
 }
 

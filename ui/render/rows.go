@@ -71,6 +71,15 @@ func problemsText(ps []string) string {
 	return "✗ " + ps[0] + " (+" + strconv.Itoa(len(ps)-1) + " more)"
 }
 
+// unknownText is the first fact that could not be read, "? " marking it
+// neither good nor a problem.
+func unknownText(us []string) string {
+	if len(us) == 1 {
+		return "? " + us[0]
+	}
+	return "? " + us[0] + " (+" + strconv.Itoa(len(us)-1) + " more)"
+}
+
 // join concatenates non-empty parts with two spaces.
 func join(parts ...string) string {
 	var out []string

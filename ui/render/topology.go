@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -61,7 +62,12 @@ func Topology(s *topo.Snapshot) []Row {
 		}
 	}
 	if len(loose) > 0 {
-		rows = append(rows, Row{Text: "not on any OVS bridge", Class: Header, Ref: Ref{"bridge", ""}})
+		title := "not on any OVS bridge"
+		if unread := neutron.Unread(s, "ovsdb"); len(unread) > 0 {
+			// OVSDB was not read: where they are plugged is unknown.
+			title = "bridge unknown: " + neutron.SourceNames(unread) + " was not read"
+		}
+		rows = append(rows, Row{Text: title, Class: Header, Ref: Ref{"bridge", ""}})
 		for _, p := range loose {
 			rows = append(rows, portRows(p, "    ")...)
 		}
@@ -105,9 +111,11 @@ func nicRows(n *topo.Neutron, bridge string) []Row {
 			continue
 		}
 		state := "up"
-		if !nic.Up {
+		switch {
+		case nic.AdminDown:
 			state = "down"
-		} else if !nic.Carrier {
+		case !nic.Up || !nic.Carrier:
+			// Set up, no link: the cable or the switch port, not ip link.
 			state = "no-carrier"
 		}
 		class := Good

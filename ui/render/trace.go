@@ -22,6 +22,9 @@ func Trace(r *trace.Result, host string) []Row {
 			class = Problem
 		case strings.HasPrefix(line, "path complete"):
 			class = Good
+		case strings.HasPrefix(line, "path UNKNOWN"):
+			// Neither good nor broken: facts were not read.
+			class = Header
 		case strings.HasPrefix(line, "       "):
 			class = Dim
 		}

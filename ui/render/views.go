@@ -26,8 +26,11 @@ func Networks(s *topo.Snapshot) []Row {
 			routers = append(routers, Short(r))
 		}
 		class, tail := Normal, strings.Join(n.CIDRs, " ")
-		if len(n.Problems) > 0 {
+		switch {
+		case len(n.Problems) > 0:
 			class, tail = Problem, problemsText(n.Problems)
+		case len(n.Unknown) > 0:
+			class, tail = Dim, unknownText(n.Unknown)
 		}
 		rows = append(rows, Row{
 			Text: fmt.Sprintf("%-5d %-8s %-6s %-6s %-9s %-15s %-17s %5d  %s", n.LocalVLAN, Short(n.ID), orDash(n.NetworkType), seg,
@@ -52,8 +55,12 @@ func Ports(s *topo.Snapshot) []Row {
 			dev = p.Devices.Tap.Name
 		}
 		class, state := Good, "ok "+strings.Join(p.FixedIPs, " ")
-		if len(p.Problems) > 0 {
+		switch {
+		case len(p.Problems) > 0:
 			class, state = Problem, problemsText(p.Problems)
+		case len(p.Unknown) > 0:
+			// Not "ok": part of the port's facts were not read.
+			class, state = Dim, unknownText(p.Unknown)
 		}
 		rows = append(rows, Row{
 			Text: fmt.Sprintf("%-13s %-16s %-17s %-8s %-8s %4d  %-15s %s", id, p.Role, orDash(p.MAC), Short(orDash(p.InstanceID)),
@@ -79,12 +86,14 @@ func Namespaces(s *topo.Snapshot) []Row {
 		if ns.IPForward != nil {
 			fwd = map[bool]string{true: "ip_forward on", false: "ip_forward off"}[*ns.IPForward]
 		}
-		class := Header
+		class, unknown := Header, ""
 		if r := routers[ns.Name]; r != nil && len(r.Problems) > 0 {
 			class = Problem
+		} else if r != nil && len(r.Unknown) > 0 {
+			unknown = unknownText(r.Unknown)
 		}
 		rows = append(rows, Row{
-			Text:  join(ns.Label(), ns.Kind, fwd, strconv.Itoa(len(ns.Links))+" links", strconv.Itoa(len(ns.Routes))+" routes"),
+			Text:  join(ns.Label(), ns.Kind, fwd, strconv.Itoa(len(ns.Links))+" links", strconv.Itoa(len(ns.Routes))+" routes", unknown),
 			Class: class, Ref: Ref{"namespace", ns.Name}, Search: ns.ID, Copy: ns.Label(),
 		})
 		for _, l := range ns.Links {

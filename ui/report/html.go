@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -73,7 +74,7 @@ td.none{color:#777}
 func Dot(s *topo.Snapshot) string {
 	n := &s.Neutron
 	var b strings.Builder
-	q := strconv.Quote
+	q := dotQuote
 	fmt.Fprintf(&b, "digraph %s {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n", q("ostopo "+s.Host))
 	for _, br := range n.Bridges {
 		fmt.Fprintf(&b, "  %s [label=%s, style=filled, fillcolor=\"#e8f0fe\"];\n", q(br.Name), q(br.Name+"\n"+br.Role))
@@ -126,4 +127,17 @@ func Dot(s *topo.Snapshot) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// dotQuote is a quoted dot string (an id or a label). Control characters
+// are written visibly but newline, which ostopo's own labels use to break
+// lines; '<' and '&' become entities, which Graphviz decodes in labels, so
+// that no tag reaches an SVG rendered from the file (and ids stay
+// distinct).
+func dotQuote(s string) string {
+	q := strconv.Quote(safetext.Block(s))
+	if !strings.ContainsAny(q, "<&") {
+		return q
+	}
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(q)
 }

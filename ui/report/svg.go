@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/render"
 )
@@ -60,7 +61,11 @@ func (c *canvas) line(x1, y1, x2, y2 int, class, label string) {
 	c.b.WriteByte('\n')
 }
 
-func esc(s string) string { return html.EscapeString(s) }
+// esc is text for HTML and SVG (XML): tags and entities escaped, and every
+// control character written visibly (safetext.Term). XML cannot hold
+// most C0 controls at all (the drawing would not open), and a page's text
+// is also copied into terminals.
+func esc(s string) string { return html.EscapeString(safetext.Term(s)) }
 
 func attr(class string, kv ...string) string {
 	a := `class="` + class + `"`

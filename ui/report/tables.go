@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -49,7 +50,7 @@ func Tables(s *topo.Snapshot) []Table {
 	slices.SortStableFunc(byNet, func(a, b topo.NPort) int { return strings.Compare(a.NetworkID, b.NetworkID) })
 	for _, p := range byNet {
 		ports.add(len(p.Problems) > 0, p.ID, p.Role, p.NetworkID, strconv.Itoa(p.LocalVLAN), p.MAC, strings.Join(p.FixedIPs, " "),
-			strings.Join(chain(p), " – "), p.InstanceID, strings.Join(p.Problems, "; "))
+			strings.Join(chain(p), " – "), p.InstanceID, strings.Join(append(slices.Clone(p.Problems), p.Unknown...), "; "))
 	}
 
 	routers := Table{Title: "Routers and floating IPs", Header: []string{"router", "namespace", "kind", "gateway", "interfaces", "floating IPs"}}
@@ -97,14 +98,32 @@ func Tables(s *topo.Snapshot) []Table {
 	}
 
 	probs := Table{Title: "Problems", Header: []string{"severity", "problem", "objects", "evidence", "what to do"}}
-	for _, f := range doctor.Run(s) {
+	exam := doctor.Examine(s)
+	for _, f := range exam.Findings {
 		var objs []string
 		for _, o := range f.Objects {
 			objs = append(objs, o.Kind+" "+o.ID)
 		}
 		probs.add(f.Severity == doctor.Error, f.Severity, f.Title, strings.Join(objs, ", "), strings.Join(f.Evidence, "; "), f.Fix)
 	}
+	// A check that could not run is said, so that a report of a node read
+	// without root is never taken for a clean bill of health.
+	for _, u := range exam.Unchecked {
+		var srcs []string
+		for _, src := range u.Sources {
+			srcs = append(srcs, strings.TrimSpace(src.Name+" "+parenthesized(src.Error)))
+		}
+		probs.add(true, "unknown", u.Title+": not checked", "", "not read: "+strings.Join(srcs, "; "),
+			"read the node again as root, with the sources above reachable")
+	}
 	return []Table{nets, ports, routers, nss, probs}
+}
+
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
 }
 
 // chain is an instance's device chain as names, tap first.
@@ -153,36 +172,38 @@ func itoa(v int) string {
 	return strconv.Itoa(v)
 }
 
-// Markdown is the tables as GitHub-flavoured Markdown, for tickets and wikis.
+// Markdown is the tables as GitHub-flavoured Markdown, for tickets and
+// wikis. Every text in it, the snapshot's and ostopo's own, goes through
+// safetext.Markdown: a name holding a tag, a '|', a backtick or a newline
+// renders as those characters, inside its cell or heading.
 func Markdown(s *topo.Snapshot) string {
+	md := safetext.Markdown
 	var b strings.Builder
-	fmt.Fprintf(&b, "# ostopo report: %s\n\nSnapshot taken %s (schema %s).\n", s.Host, s.TakenAt.UTC().Format("2006-01-02 15:04:05 MST"), s.Schema)
+	fmt.Fprintf(&b, "# %s\n\nSnapshot taken %s (schema %s).\n", md("ostopo report: "+s.Host),
+		md(s.TakenAt.UTC().Format("2006-01-02 15:04:05 MST")), md(s.Schema))
 	for _, t := range Tables(s) {
-		fmt.Fprintf(&b, "\n## %s\n\n", t.Title)
+		fmt.Fprintf(&b, "\n## %s\n\n", md(t.Title))
 		if len(t.Rows) == 0 {
 			b.WriteString("(none)\n")
 			continue
 		}
-		b.WriteString("| " + strings.Join(t.Header, " | ") + " |\n")
+		b.WriteString(mdRow(t.Header))
 		b.WriteString("|" + strings.Repeat("---|", len(t.Header)) + "\n")
 		for _, r := range t.Rows {
-			cells := make([]string, len(r))
-			for i, c := range r {
-				cells[i] = mdCell(c)
-			}
-			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			b.WriteString(mdRow(r))
 		}
 	}
 	return b.String()
 }
 
-// mdCell escapes what would break a Markdown table cell.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
-	if s == "" {
-		return " "
+// mdRow is one table row: each cell as Markdown text, an empty one as a
+// space (a row of "||" is read as fewer cells).
+func mdRow(cells []string) string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		if out[i] = safetext.Markdown(c); out[i] == "" {
+			out[i] = " "
+		}
 	}
-	return s
+	return "| " + strings.Join(out, " | ") + " |\n"
 }

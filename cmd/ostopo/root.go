@@ -1,0 +1,210 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ostopo/ostopo/netinspect/collect"
+	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/spf13/cobra"
+)
+
+// app is what every command shares: the global flags and where to print.
+type app struct {
+	g globals
+	// stdout and stderr escape every control character (safetext.Writer).
+	stdout, stderr io.Writer
+	// terminal is the real standard output: the TUI draws on it when it is
+	// a terminal.
+	terminal io.Writer
+}
+
+// globals are the flags every command accepts (cobra's persistent flags
+// of the root command).
+type globals struct {
+	replay          string
+	demo            bool
+	readonly        bool
+	ovsdb           string
+	ovsRunDir       string
+	netnsDirs       []string
+	rootNetns       string
+	neutronStateDir string
+	timeout         time.Duration
+	maxInput        byteSize
+}
+
+// live says whether the command reads the node rather than a recording.
+func (g *globals) live() bool { return !g.demo && g.replay == "" }
+
+func (g *globals) collectOptions() collect.Options {
+	return collect.Options{
+		OVSDB: g.ovsdb, OVSRunDir: g.ovsRunDir, NetnsDirs: g.netnsDirs,
+		RootNetns: g.rootNetns, NeutronStateDir: g.neutronStateDir,
+	}
+}
+
+func (g *globals) register(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` (plain or gzip JSON) instead of the live node")
+	f.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
+	f.BoolVar(&g.readonly, "readonly", false, "refuse every action that changes the node")
+	f.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `TARGET` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
+	f.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `DIR` holding <bridge>.mgmt sockets ($OVS_RUNDIR)")
+	f.StringSliceVar(&g.netnsDirs, "netns-dir", nil, "`DIR` of named network namespaces; must exist (repeatable; default /run/netns, /var/run/netns)")
+	f.StringVar(&g.rootNetns, "root-netns", "", "`PATH` of the node's own namespace (default: the one ostopo runs in)")
+	f.StringVar(&g.neutronStateDir, "neutron-state-dir", "", "the Neutron agents' state_path `DIR` (default /var/lib/neutron, or kolla's volume)")
+	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "give up reading the node after this `DURATION` (> 0)")
+	g.maxInput = topo.DefaultMaxBytes
+	f.Var(&g.maxInput, "max-input", "read at most this `SIZE` of a snapshot file, compressed and decompressed (e.g. 512MiB)")
+}
+
+// check refuses global flag values no command can use.
+func (g *globals) check(cmd *cobra.Command) error {
+	switch {
+	case g.timeout <= 0:
+		return usageError(cmd, "--timeout %s: want a duration above zero, such as 30s", g.timeout)
+	case g.replay != "" && g.demo:
+		return usageError(cmd, "--replay and --demo are two sources: give one")
+	}
+	for _, d := range g.netnsDirs {
+		if d == "" {
+			return usageError(cmd, "--netns-dir: empty directory name")
+		}
+	}
+	return nil
+}
+
+const rootLong = `ostopo reads an OpenStack Neutron node (ML2/Open vSwitch, as kolla-ansible
+deploys it) and shows what the course diagrams show, live and true: bridges,
+patch ports and tunnels, each instance's tap–qbr–qvb⇄qvo chain, local VLANs
+and the networks they stand for, DHCP and router namespaces with addresses,
+routes and NAT. No Neutron API credentials are needed.
+
+ostopo alone opens the interactive debugger on the node (as root), on
+--replay FILE or on --demo; with no Open vSwitch on the machine it opens the
+demo. When standard output is not a terminal, or with --plain, it prints the
+view as text.`
+
+// newRoot builds the command tree. Flags may stand before or after a
+// command and its arguments (ostopo --demo trace 10.1.0.10 --json).
+func newRoot(a *app) *cobra.Command {
+	root := newTUICmd(a)
+	root.Use = "ostopo [--view VIEW] [--filter TEXT] [--watch INTERVAL] [--baseline FILE] [--keys FILE] [--plain] [--state-dir DIR] [--confirm-timeout DURATION]"
+	root.Short = "the interactive debugger (terminal UI); with --plain, or when standard output is not a terminal, the view printed as text"
+	root.Long = rootLong + "\n\nExit status:\n" + exitStatusText()
+	root.SilenceErrors = true // run prints errors, on one line
+	root.SilenceUsage = true
+	root.DisableSuggestions = true // usageText suggests on the same line
+	root.SuggestionsMinimumDistance = 2
+	a.g.register(root)
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.g.check(cmd) }
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return err })
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.AddCommand(newSnapshotCmd(a), newTraceCmd(a), newDoctorCmd(a), newFixCmd(a), newReportCmd(a), newDiffCmd(a))
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Use = "completion bash|zsh|fish"
+		c.Short = "print the shell completion script (bash, zsh, fish): commands, flags, views, and for trace the node's IPs and port ids"
+		for _, sh := range c.Commands() {
+			// PowerShell's script works on Windows only; ostopo reads Linux nodes.
+			sh.Hidden = sh.Name() == "powershell"
+		}
+	}
+	registerCompletions(a, root)
+	return root
+}
+
+// noArgs is cobra.NoArgs in ostopo's words.
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// usageText is a usage error as one line, with a suggestion for a
+// mistyped command.
+func usageText(root *cobra.Command, err error) string {
+	msg := err.Error()
+	var arg string
+	if _, scanErr := fmt.Sscanf(msg, "unknown command %q", &arg); scanErr == nil {
+		if s := root.SuggestionsFor(arg); len(s) > 0 {
+			return fmt.Sprintf("unknown command %q; did you mean %s?", arg, strings.Join(s, " or "))
+		}
+		return fmt.Sprintf("unknown command %q", arg)
+	}
+	return strings.ReplaceAll(msg, "\n", " ")
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFail    = 1
+	exitUsage   = 2
+	exitUnknown = 3
+)
+
+// usageExit is the status of a usage error: 2, but 3 (UNKNOWN) for doctor,
+// as monitoring plugins do: a check that cannot run must not read as
+// CRITICAL.
+func usageExit(cmd *cobra.Command) int {
+	if cmd != nil && cmd.Name() == "doctor" {
+		return exitUnknown
+	}
+	return exitUsage
+}
+
+// exitStatus is one row of the exit status table: which commands, and
+// what 0, 1, 2 and 3 mean for them.
+type exitStatus struct {
+	commands string
+	meaning  [4]string
+}
+
+// exitStatuses is the one table of exit statuses: --help prints it, the
+// README holds it (a test compares them), and the commands return them.
+func exitStatuses() []exitStatus {
+	return []exitStatus{
+		{"ostopo, snapshot, report, fix, completion", [4]string{"done", "failed: nothing could be read from the node, a write failed, a pre-check or the repair failed", "usage or bad input (a flag, an argument, a snapshot file)", "-"}},
+		{"doctor", [4]string{"ok: every check ran, nothing found", "warnings only", "errors", "unknown: a check could not run because its facts were not read (and no error was found), or usage or bad input"}},
+		{"trace", [4]string{"the path is complete", "the path is broken", "bad input: no such IP or port, an ambiguous id prefix, a usage error, a bad snapshot file", "unreadable: the facts the trace needs were not read"}},
+		{"diff", [4]string{"the snapshots are the same", "something changed", "usage or bad input", "-"}},
+	}
+}
+
+// exitStatusText is the table for --help.
+func exitStatusText() string {
+	var b strings.Builder
+	for _, s := range exitStatuses() {
+		fmt.Fprintf(&b, "  %s\n", s.commands)
+		for code, m := range s.meaning {
+			if m != "-" {
+				fmt.Fprintf(&b, "    %d  %s\n", code, m)
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// exitStatusMarkdown is the table for the README.
+func exitStatusMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| command | 0 | 1 | 2 | 3 |\n|---|---|---|---|---|\n")
+	for _, s := range exitStatuses() {
+		fmt.Fprintf(&b, "| %s | %s |\n", s.commands, strings.Join(s.meaning[:], " | "))
+	}
+	return b.String()
+}
+
+// warn prints one warning line.
+func (a *app) warn(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "ostopo: warning: "+format+"\n", args...)
+}
