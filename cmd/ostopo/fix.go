@@ -230,7 +230,12 @@ func newFixRollbackCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollback [--state-dir DIR]",
 		Short: "restore the routes the last fix journalled, also after ostopo was killed mid-way",
-		Args:  noArgs,
+		Long: `rollback restores the default routes the last fix default-route --apply
+journalled in --state-dir, also after ostopo was killed while it waited for
+a "yes". It says what it really did: the routes restored and where, or that
+there is nothing to roll back (no journal, or one rolled back already). It
+works on the live node only.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
 			case !a.g.live():

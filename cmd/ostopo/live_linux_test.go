@@ -180,3 +180,36 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 		t.Errorf("replayed verdicts %q, live %q", got, live)
 	}
 }
+
+// report -o /dev/stdout (as root) used to replace the system's /dev/stdout
+// symlink with a regular file. It writes through it: into a pipe, and
+// into the file a shell redirected standard output to.
+func TestReportToDevStdout(t *testing.T) {
+	bin := buildBinary(t)
+	before, err := os.Lstat("/dev/stdout")
+	if err != nil || before.Mode()&os.ModeSymlink == 0 {
+		t.Skipf("/dev/stdout is not a symlink here: %v %v", before, err)
+	}
+	out, err := exec.Command(bin, "report", "--demo", "-o", "/dev/stdout", "--format", "dot").Output()
+	if err != nil || !bytes.HasPrefix(out, []byte("digraph")) {
+		t.Fatalf("through a pipe: %v, %.40q", err, out)
+	}
+	file := filepath.Join(t.TempDir(), "redirected.md")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "report", "--demo", "-o", "/dev/stdout", "--format", "md")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = f, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("redirected: %v: %s", err, stderr.String())
+	}
+	f.Close()
+	if b, _ := os.ReadFile(file); !bytes.HasPrefix(b, []byte("# ostopo report")) {
+		t.Errorf("the redirected file holds %.40q", b)
+	}
+	if after, err := os.Lstat("/dev/stdout"); err != nil || after.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("/dev/stdout is no longer a symlink: %v %v", after.Mode(), err)
+	}
+}

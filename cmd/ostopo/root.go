@@ -119,6 +119,14 @@ func newRoot(a *app) *cobra.Command {
 		}
 	}
 	registerCompletions(a, root)
+	for _, c := range root.Commands() {
+		st, ok := exitStatusOf(c.Name())
+		for _, cc := range append([]*cobra.Command{c}, c.Commands()...) {
+			if ok && cc.Long != "" {
+				cc.Long += "\n\nExit status:\n" + st
+			}
+		}
+	}
 	return root
 }
 
@@ -192,6 +200,25 @@ func exitStatusText() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// exitStatusOf is a command's own rows of the table, for its --help.
+func exitStatusOf(command string) (string, bool) {
+	for _, s := range exitStatuses() {
+		for _, c := range strings.Split(s.commands, ", ") {
+			if c != command {
+				continue
+			}
+			var b strings.Builder
+			for code, m := range s.meaning {
+				if m != "-" {
+					fmt.Fprintf(&b, "  %d  %s\n", code, m)
+				}
+			}
+			return strings.TrimRight(b.String(), "\n"), true
+		}
+	}
+	return "", false
 }
 
 // exitStatusMarkdown is the table for the README.
