@@ -62,7 +62,7 @@ func (a *app) loadWith(ctx context.Context, collector func(context.Context, coll
 		return nil, &loadError{msg: err.Error()}
 	}
 	if failed := snap.FailedSources(); len(failed) > 0 && os.Geteuid() != 0 {
-		fmt.Fprintf(a.stderr, "ostopo: warning: not running as root: %d of %d facts could not be read\n", len(failed), len(snap.Sources))
+		a.warn("not running as root: %d of %d facts could not be read", len(failed), len(snap.Sources))
 	}
 	a.warnSources(snap, "")
 	if !useful(snap) {
@@ -75,11 +75,11 @@ func (a *app) loadWith(ctx context.Context, collector func(context.Context, coll
 // view, answer or report is taken for complete when it is not.
 func (a *app) warnSources(snap *topo.Snapshot, prefix string) {
 	if len(snap.Sources) == 0 {
-		fmt.Fprintf(a.stderr, "ostopo: warning: %sno source was read: every fact in it is unknown\n", prefix)
+		a.warn("%sno source was read: every fact in it is unknown", prefix)
 		return
 	}
 	for _, s := range snap.FailedSources() {
-		fmt.Fprintf(a.stderr, "ostopo: warning: %s%s was not read: %s\n", prefix, s.Name, s.Error)
+		a.warn("%s%s was not read: %s", prefix, s.Name, s.Error)
 	}
 }
 

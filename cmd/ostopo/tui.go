@@ -17,11 +17,9 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/collect"
-	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
 	"github.com/ostopo/ostopo/ui"
-	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
 	"github.com/spf13/cobra"
 )
@@ -185,16 +183,11 @@ func (a *app) printPlain(ctx context.Context, view, filter string) error {
 	if note != "" {
 		fmt.Fprintln(a.stderr, "ostopo: "+note)
 	}
-	rows, _ := ui.ViewRows(snap, view)
-	term := strings.ToLower(filter)
-	var b strings.Builder
-	for _, r := range rows {
-		if r.Matches(term) || r.Class == render.Header {
-			b.WriteString(safetext.Term(r.Text))
-			b.WriteByte('\n')
-		}
+	text, err := ui.PlainText(snap, view, filter)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
 	}
-	if _, err := io.WriteString(a.stdout, b.String()); err != nil {
+	if _, err := io.WriteString(a.stdout, text); err != nil {
 		return fail(exitFail, "write standard output: %v", err)
 	}
 	return nil
