@@ -1,15 +1,17 @@
 // Package ui is ostopo's terminal UI: a bubbletea program over the snapshot
-// model. It does no I/O in Update: snapshots arrive through a Source in a
-// command, with every view's rows already built, and keys only move through
-// and filter those rows.
+// model. The root (this package) owns the layout like k9s and lazygit —
+// header, tabs, breadcrumb, a list pane and a detail pane beside it that
+// follows the cursor, a key bar — and the focus; the panes are components
+// (ui/tree, ui/table, ui/describe, ui/diagram, ui/traceview) behind the
+// ui/pane contract: sizes go to every pane, keys only to the focused one.
+// It does no I/O in Update: snapshots arrive through a Source in a command
+// with every view already built, trace verification and the repair run in
+// commands.
 package ui
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -17,14 +19,17 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
+	"github.com/ostopo/ostopo/ui/describe"
+	"github.com/ostopo/ostopo/ui/filter"
+	"github.com/ostopo/ostopo/ui/pane"
 	"github.com/ostopo/ostopo/ui/render"
+	"github.com/ostopo/ostopo/ui/table"
 	"github.com/ostopo/ostopo/ui/theme"
+	"github.com/ostopo/ostopo/ui/traceview"
+	"github.com/ostopo/ostopo/ui/tree"
 )
 
 // Options configure the TUI.
@@ -44,6 +49,9 @@ type Options struct {
 	// Fixer applies the default-route repair (live node only; nil: the
 	// action explains why it is not available).
 	Fixer Fixer
+	// Verifier asks the live node's bridges about a trace; nil on a
+	// replay (the recorded verdicts are shown).
+	Verifier Verifier
 	// ReadOnly turns off every action that changes the node.
 	ReadOnly bool
 	// Baseline, when set, is what the • marks compare with (instead of the
@@ -63,6 +71,14 @@ const (
 	modeFix // the default-route repair asks something
 )
 
+// focus is which pane keys go to.
+type focus int
+
+const (
+	focusList focus = iota
+	focusDetail
+)
+
 // Model is the root of the TUI.
 type Model struct {
 	opt    Options
@@ -76,16 +92,27 @@ type Model struct {
 	err     error
 	status  string
 
-	views  [viewCount]*pane
-	active int
-	detail []*pane // drill-down stack over the active view
+	active int // the view in the list pane
+	// filters are each view's filter as typed (a view keeps its own).
+	filters [viewCount]string
+	matches [viewCount]int
+
+	// The detail pane: the describe pages that follow the list's cursor,
+	// or a trace, or the repair's page (detailPane), whichever was opened
+	// last.
+	describe   *describe.Model
+	detailPane pane.Pane
+	followRef  render.Ref // the list selection the describe page shows
+
+	focus focus
+	zoom  bool
 
 	mode  mode
 	input textinput.Model
 
 	fix *fixSession // the default-route repair, once started
 
-	baseline *loaded // rows of Options.Baseline, built once
+	baselineKeys map[string]bool // row keys of Options.Baseline, built once
 }
 
 // New builds the model; Init starts the first load.
@@ -98,16 +125,23 @@ func New(ctx context.Context, opt Options) *Model {
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink timer redrawing the screen
 	m := &Model{opt: opt, ctx: ctx, input: in, width: 80, height: 24}
 	if opt.Baseline != nil {
-		b := build(opt.Baseline)
-		m.baseline = &b
+		m.baselineKeys = build(opt.Baseline, nil, m.paneContext(nil)).keys
 	}
-	for i, v := range views() {
-		m.views[i] = newPane(v.name, nil, nil)
-		if strings.EqualFold(v.name, opt.View) {
-			m.active = i
-		}
+	if i := viewIndex(opt.View); i >= 0 {
+		m.active = i
 	}
+	m.filters[m.active] = opt.Filter
 	return m
+}
+
+// paneContext is what the panes share (badges and marks come with a
+// snapshot).
+func (m *Model) paneContext(l *loaded) pane.Context {
+	c := pane.Context{Styles: m.opt.Styles, Keys: m.opt.Keys}
+	if l != nil {
+		c.Badges = l.badges
+	}
+	return c
 }
 
 // Init starts loading the first snapshot.
@@ -121,29 +155,49 @@ func (m *Model) refresh() tea.Cmd {
 	}
 	m.seq++
 	m.loading = true
-	against := m.current
-	if m.baseline != nil {
-		against = m.baseline
+	var against map[string]bool
+	switch {
+	case m.baselineKeys != nil:
+		against = m.baselineKeys
+	case m.current != nil:
+		against = m.current.keys
 	}
-	return load(m.ctx, m.opt.Source, m.seq, against)
+	return load(m.ctx, m.opt.Source, m.seq, against, m.paneContext(nil))
 }
 
-// pane is what the body shows: the top of the detail stack or the view.
-func (m *Model) pane() *pane {
-	if n := len(m.detail); n > 0 {
-		return m.detail[n-1]
+// list is the active view's pane (nil before the first snapshot).
+func (m *Model) list() pane.Pane {
+	if m.current == nil {
+		return nil
 	}
-	return m.views[m.active]
+	return m.current.panes[m.active]
 }
 
-// bodyHeight is the rows left for the list: header, breadcrumb, footer.
-func (m *Model) bodyHeight() int { return max(1, m.height-3) }
+// detail is what the detail pane shows.
+func (m *Model) detail() pane.Pane {
+	if m.detailPane != nil {
+		return m.detailPane
+	}
+	if m.describe != nil {
+		return m.describe
+	}
+	return nil
+}
+
+// focused is the pane keys go to.
+func (m *Model) focused() pane.Pane {
+	if m.focus == focusDetail && m.detail() != nil {
+		return m.detail()
+	}
+	return m.list()
+}
 
 // Update handles one message. It does no I/O.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.layout()
 		return m, nil
 	case loaded:
 		return m, m.applyLoaded(msg)
@@ -152,8 +206,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(m.refresh(), tickAfter(m.opt.Watch))
 		}
 		return m, nil
+	case pane.OpenMsg:
+		m.open(msg.Ref)
+		return m, nil
+	case pane.CopyMsg:
+		return m, copyCmd(m.opt.Clipboard, msg.Text, msg.What)
+	case pane.TraceMsg:
+		return m, m.openTrace(msg.Target, msg.Reverse)
+	case pane.StatusMsg:
+		m.status = safetext.Term(string(msg))
+		return m, nil
 	case copiedMsg:
-		m.status = "copied " + string(msg)
+		m.status = "copied " + msg.what + ": " + safetext.Term(msg.text)
+		return m, nil
+	case verified:
+		if tv, ok := m.detailPane.(*traceview.Model); ok && tv == msg.view {
+			if msg.err != nil {
+				tv.SetVerifyError(msg.err)
+			} else {
+				tv.SetVerified(msg.records)
+			}
+		}
 		return m, nil
 	case fixPlanned:
 		return m, m.fixPlanned(msg)
@@ -194,7 +267,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// applyLoaded installs a finished load unless a newer one was asked for.
+// applyLoaded installs a finished load unless a newer one was asked for:
+// each view keeps its filter and its selection, the detail pane its page.
 func (m *Model) applyLoaded(l loaded) tea.Cmd {
 	if l.seq != m.seq {
 		return nil // stale: an older refresh finished late
@@ -208,50 +282,192 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 		m.err = l.err
 		return next
 	}
-	first := m.current == nil
-	m.err = nil
-	m.current = &l
-	for i := range m.views {
-		old := m.views[i]
-		sel, hadSel := old.selected()
-		p := newPane(views()[i].name, l.rows[i], l.changed[i])
-		p.badges = views()[i].build != nil // not on the Problems view itself
-		filter := old.filter
-		if first && i == m.active {
-			filter = m.opt.Filter
-		}
-		p.applyFilter(filter)
-		if hadSel && filter == "" {
-			p.selectRef(sel.Ref)
-		}
-		m.views[i] = p
-	}
-	// Detail pages are rebuilt from the new snapshot (a repair's page is
-	// its own record and stays).
-	for i, d := range m.detail {
-		if d.ref.Kind == "fix" {
-			continue
-		}
-		rows := render.Detail(l.snap, d.ref)
-		if d.ref.Kind == "trace" {
-			r, err := trace.Trace(l.snap, d.ref.ID, trace.Options{Reverse: strings.HasSuffix(d.title, "(outbound)")})
-			if err != nil {
-				rows = []render.Row{{Text: "trace: " + err.Error(), Class: render.Problem}}
-			} else {
-				rows = render.Trace(r, l.snap.Host)
+	c := l.ctx
+	if prev := m.current; prev != nil {
+		m.keepState(prev, &l, c)
+	} else {
+		for i, p := range l.panes {
+			if f, ok := p.(pane.Filterable); ok && m.filters[i] != "" {
+				if q, err := filter.Parse(m.filters[i]); err == nil {
+					m.matches[i] = f.SetFilter(q)
+				}
 			}
 		}
-		m.detail[i] = newPane(d.title, rows, nil)
-		m.detail[i].ref = d.ref
 	}
+	m.err = nil
+	m.current = &l
+	if m.describe == nil {
+		m.describe = describe.New(c)
+	} else {
+		// The pages the operator opened stay, rebuilt from the new facts.
+		m.describe.SetContext(c)
+		m.describe.Rebuild(l.pages)
+	}
+	switch d := m.detailPane.(type) {
+	case *textPane:
+		d.setContext(c)
+	case *traceview.Model:
+		d.SetContext(c)
+	}
+	m.followRef = render.Ref{}
+	m.layout()
+	m.follow()
 	return next
+}
+
+// keepState carries what the operator did to each view over to a new
+// snapshot's: a table keeps its sort, filter, wide mode and cursor (it
+// takes the new rows), a tree its folding, and each its filter and
+// selected object.
+func (m *Model) keepState(prev, l *loaded, c pane.Context) {
+	for i, p := range l.panes {
+		selected := prev.panes[i].Selected().Ref
+		switch old := prev.panes[i].(type) {
+		case *table.Model:
+			old.SetData(c, l.data.table(i))
+			l.panes[i] = old
+			continue
+		case *tree.Model:
+			p.(*tree.Model).KeepState(old)
+		}
+		if f, ok := p.(pane.Filterable); ok && m.filters[i] != "" {
+			if q, err := filter.Parse(m.filters[i]); err == nil {
+				m.matches[i] = f.SetFilter(q)
+			}
+		}
+		if s, ok := p.(pane.Selectable); ok && selected.Kind != "" {
+			s.Select(selected)
+		}
+	}
+}
+
+// follow shows the list selection's page in the detail pane (when the
+// detail pane shows pages that follow, not a trace or a followed link).
+func (m *Model) follow() {
+	l := m.list()
+	if l == nil || m.describe == nil || m.describe.Depth() > 1 {
+		return
+	}
+	ref := l.Selected().Ref
+	if ref == m.followRef {
+		return
+	}
+	m.followRef = ref
+	m.describe.SetPage(m.current.pages.Page(ref))
+}
+
+// open pushes an object's page on the detail pane and gives it the focus
+// (Enter on a list row, a link, a diagram box).
+func (m *Model) open(ref render.Ref) {
+	if m.current == nil || ref.Kind == "" {
+		return
+	}
+	m.detailPane = nil
+	if m.focus == focusList && ref == m.followRef {
+		// Enter on the row the page already follows: go read it.
+		m.focus = focusDetail
+		m.layout()
+		return
+	}
+	m.describe.Open(m.current.pages.Page(ref))
+	m.focus = focusDetail
+	m.layout()
+}
+
+// openTrace shows the trace of a floating IP, fixed IP or port in the
+// detail pane. The trace is a pure function of the snapshot; on the live
+// node it is then verified with ofproto/trace in a command.
+func (m *Model) openTrace(target string, reverse bool) tea.Cmd {
+	if m.current == nil {
+		return nil
+	}
+	if target == "" {
+		m.status = "nothing to trace here: select a port or a floating IP, or :trace IP"
+		return nil
+	}
+	r, err := trace.Trace(m.current.snap, target, trace.Options{Reverse: reverse})
+	if err != nil {
+		m.status = "trace: " + safetext.Term(err.Error())
+		return nil
+	}
+	if !m.opt.Source.Live() {
+		trace.Attach(r, m.current.snap.OFTraces)
+	}
+	tv := traceview.New(m.paneContext(m.current), r, m.current.snap.Host)
+	m.detailPane = tv
+	m.focus = focusDetail
+	m.layout()
+	if m.opt.Verifier == nil || !m.opt.Source.Live() {
+		return nil
+	}
+	tv.SetVerifying()
+	verifier, ctx := m.opt.Verifier, m.ctx
+	return func() tea.Msg {
+		recs, err := verifier.Verify(ctx, r)
+		return verified{view: tv, records: recs, err: err}
+	}
+}
+
+// verified carries ofproto/trace's verdicts back to the trace they are of.
+type verified struct {
+	view    *traceview.Model
+	records []topo.OFTraceRecord
+	err     error
+}
+
+// back is esc: the filter first, then the detail pane's stack, then the
+// focus.
+func (m *Model) back() {
+	switch {
+	case m.focus == focusList && m.filters[m.active] != "":
+		m.setFilter("")
+	case m.focus == focusDetail && m.detailPane != nil:
+		m.detailPane = nil
+		m.layout()
+	case m.focus == focusDetail && m.describe != nil && m.describe.Depth() > 1:
+		m.describe.Back()
+		if m.describe.Depth() <= 1 {
+			m.followRef = render.Ref{}
+			m.follow()
+		}
+	case m.focus == focusDetail:
+		m.focus = focusList
+		m.zoom = false
+		m.layout()
+	}
+}
+
+// setFilter filters the active view; an empty filter restores its rows
+// and the row the cursor was on.
+func (m *Model) setFilter(text string) {
+	f, ok := m.list().(pane.Filterable)
+	if !ok {
+		return
+	}
+	q, err := filter.Parse(text)
+	if err != nil {
+		m.status = safetext.Term(err.Error())
+		return
+	}
+	m.filters[m.active] = text
+	m.matches[m.active] = f.SetFilter(q)
+	m.status = ""
+	m.follow()
 }
 
 func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.opt.Keys
-	p := m.pane()
-	h := m.bodyHeight()
 	m.status = ""
+	if m.current == nil {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Help):
+			m.mode = modeHelp
+		}
+		return nil
+	}
+	f := m.focused()
 	switch {
 	case key.Matches(msg, k.Quit):
 		if m.fix != nil && (m.fix.stage == fixApplying || m.fix.stage == fixKeep) {
@@ -262,127 +478,141 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return tea.Quit
-	case key.Matches(msg, k.Fix):
-		return m.startFix("")
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
-	case key.Matches(msg, k.Up):
-		p.move(-1)
-	case key.Matches(msg, k.Down):
-		p.move(1)
-	case key.Matches(msg, k.Left):
-		p.hscroll = max(0, p.hscroll-8)
-	case key.Matches(msg, k.Right):
-		p.hscroll += 8
-	case key.Matches(msg, k.Top):
-		p.cursor = 0
-	case key.Matches(msg, k.Bottom):
-		p.cursor = len(p.visible) - 1
-	case key.Matches(msg, k.PageUp):
-		p.move(-h)
-	case key.Matches(msg, k.PageDown):
-		p.move(h)
-	case key.Matches(msg, k.HalfUp):
-		p.move(-h / 2)
-	case key.Matches(msg, k.HalfDown):
-		p.move(h / 2)
-	case key.Matches(msg, k.NextView):
-		m.switchView((m.active + 1) % len(m.views))
-	case key.Matches(msg, k.PrevView):
-		m.switchView((m.active + len(m.views) - 1) % len(m.views))
 	case key.Matches(msg, k.Views):
-		if n, err := strconv.Atoi(msg.String()); err == nil && n >= 1 && n <= len(m.views) {
+		if n := int(msg.String()[0] - '0'); n >= 1 && n <= viewCount {
 			m.switchView(n - 1)
 		}
-	case key.Matches(msg, k.Enter):
-		m.drill()
+	case key.Matches(msg, k.FocusNext), key.Matches(msg, k.FocusPrev):
+		m.toggleFocus()
+	case key.Matches(msg, k.FocusLeft):
+		m.setFocus(focusList)
+	case key.Matches(msg, k.FocusRight):
+		m.setFocus(focusDetail)
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
 	case key.Matches(msg, k.Back):
-		switch {
-		case len(m.detail) > 0:
-			m.detail = m.detail[:len(m.detail)-1]
-		case p.filter != "":
-			p.applyFilter("")
-		}
+		m.back()
 	case key.Matches(msg, k.Filter):
+		if _, ok := m.list().(pane.Filterable); !ok {
+			m.status = "this view has no filter"
+			return nil
+		}
+		m.focus = focusList
 		m.mode = modeFilter
-		m.input.SetValue(p.filter)
+		m.input.SetValue(m.filters[m.active])
 		m.input.CursorEnd()
 		return m.input.Focus()
-	case key.Matches(msg, k.NextMatch):
-		p.jumpMatch(1, false)
-	case key.Matches(msg, k.PrevMatch):
-		p.jumpMatch(-1, false)
+	case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
+		if fl, ok := m.list().(pane.Filterable); ok && m.filters[m.active] != "" {
+			dir := 1
+			if key.Matches(msg, k.PrevMatch) {
+				dir = -1
+			}
+			fl.NextMatch(dir)
+			m.follow()
+		}
 	case key.Matches(msg, k.Command):
 		m.mode = modeCommand
 		m.input.SetValue("")
 		return m.input.Focus()
-	case key.Matches(msg, k.Trace):
-		if r, ok := p.selected(); ok {
-			m.openTrace(traceTarget(r), false)
+	case key.Matches(msg, k.Trace) && !isTrace(f):
+		return m.openTrace(f.Selected().Trace, false)
+	case key.Matches(msg, k.Copy) && !isTrace(f):
+		if s := f.Selected(); s.Copy != "" {
+			return copyCmd(m.opt.Clipboard, s.Copy, "id")
 		}
-	case key.Matches(msg, k.Copy):
-		if r, ok := p.selected(); ok && r.Copy != "" {
-			return copyCmd(m.opt.Clipboard, r.Copy)
+	case key.Matches(msg, k.Diagram):
+		ref := m.list().Selected().Ref
+		m.switchView(viewDiagram)
+		if s, ok := m.list().(pane.Selectable); ok && ref.Kind != "" {
+			s.Select(ref)
 		}
+	case key.Matches(msg, k.Fix):
+		return m.startFix("")
 	case key.Matches(msg, k.Refresh):
 		if !m.opt.Source.Live() {
 			m.status = "replaying a snapshot: nothing to refresh"
 			return nil
 		}
 		return m.refresh()
+	default:
+		cmd := f.Update(msg)
+		if f == m.list() {
+			m.follow()
+		}
+		return cmd
 	}
 	return nil
 }
 
+// mouse sends a mouse event to the pane under the pointer, in the pane's
+// own coordinates (its first line is 0); a click there also gives it the
+// focus.
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if m.current == nil {
+		return nil
+	}
+	const top = chrome - 1 // header, tabs, breadcrumb
+	list, detail, showList, showDetail := m.boxes()
+	for _, c := range []struct {
+		p    pane.Pane
+		b    box
+		show bool
+		f    focus
+	}{{m.list(), list, showList, focusList}, {m.detail(), detail, showDetail, focusDetail}} {
+		y := msg.Y - top - c.b.y - 1 // below the pane's title line
+		if !c.show || c.p == nil || msg.X < c.b.x || msg.X >= c.b.x+c.b.w || y < 0 || y >= c.b.h {
+			continue
+		}
+		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft && m.focus != c.f {
+			m.focus = c.f
+			m.layout()
+		}
+		msg.X, msg.Y = msg.X-c.b.x, y
+		cmd := c.p.Update(msg)
+		if c.f == focusList {
+			m.follow()
+		}
+		return cmd
+	}
+	return nil
+}
+
+// isTrace says whether a pane is a trace (which has its own y, Y and t).
+func isTrace(p pane.Pane) bool {
+	_, ok := p.(*traceview.Model)
+	return ok
+}
+
 func (m *Model) switchView(i int) {
 	m.active = i
-	m.detail = nil
+	m.focus = focusList
+	m.detailPane = nil
+	if m.describe != nil {
+		m.describe.Reset()
+	}
+	m.followRef = render.Ref{}
+	m.layout()
+	m.follow()
 }
 
-// drill opens the detail page of the selected row's object.
-func (m *Model) drill() {
-	r, ok := m.pane().selected()
-	if !ok || r.Ref.Kind == "" || m.current == nil {
-		return
+func (m *Model) toggleFocus() {
+	if m.focus == focusList {
+		m.setFocus(focusDetail)
+	} else {
+		m.setFocus(focusList)
 	}
-	d := newPane(render.Title(r.Ref), render.Detail(m.current.snap, r.Ref), nil)
-	d.ref = r.Ref
-	m.detail = append(m.detail, d)
 }
 
-// openTrace pushes the trace of a floating IP, fixed IP or port id. A
-// trace is a pure function of the snapshot (no I/O), cheap enough here.
-func (m *Model) openTrace(target string, reverse bool) {
-	if m.current == nil {
+func (m *Model) setFocus(f focus) {
+	if f == focusDetail && m.detail() == nil {
 		return
 	}
-	if target == "" {
-		m.status = "nothing to trace here: select a port or a floating IP, or :trace IP"
-		return
-	}
-	r, err := trace.Trace(m.current.snap, target, trace.Options{Reverse: reverse})
-	if err != nil {
-		m.status = "trace: " + err.Error()
-		return
-	}
-	title := "trace " + target
-	if reverse {
-		title += " (outbound)"
-	}
-	d := newPane(title, render.Trace(r, m.current.snap.Host), nil)
-	d.ref = render.Ref{Kind: "trace", ID: target}
-	m.detail = append(m.detail, d)
-}
-
-// traceTarget is what `t` traces for a row: a port, or a floating IP.
-func traceTarget(r render.Row) string {
-	switch {
-	case r.Ref.Kind == "port":
-		return r.Ref.ID
-	case strings.HasPrefix(strings.TrimSpace(r.Text), "fip "):
-		return r.Copy
-	}
-	return ""
+	m.focus = f
+	m.layout()
 }
 
 // inputKey edits the filter (applied as you type) or the command line.
@@ -390,7 +620,7 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		if m.mode == modeFilter {
-			m.pane().applyFilter("")
+			m.setFilter("")
 		}
 		m.mode = modeNormal
 		m.input.Blur()
@@ -415,258 +645,21 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	if m.mode == modeFilter {
-		m.pane().applyFilter(m.input.Value())
+		m.setFilter(m.input.Value())
 	}
 	return cmd
 }
 
-func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	p := m.pane()
-	switch {
-	case msg.Button == tea.MouseButtonWheelUp:
-		p.move(-3)
-	case msg.Button == tea.MouseButtonWheelDown:
-		p.move(3)
-	case msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft:
-		row := p.offset + msg.Y - 2 // body starts on the third line
-		if msg.Y >= 2 && row < len(p.visible) {
-			p.cursor = row
-		}
-	}
-	return nil
-}
-
-type copiedMsg string
+type copiedMsg struct{ text, what string }
 
 // copyCmd writes an OSC 52 clipboard sequence, which terminals honour over
-// SSH too.
-func copyCmd(w io.Writer, text string) tea.Cmd {
+// SSH too (the text is base64 inside it: nothing in it reaches the
+// terminal as such).
+func copyCmd(w io.Writer, text, what string) tea.Cmd {
 	return func() tea.Msg {
 		if w != nil {
 			_, _ = osc52.New(text).WriteTo(w)
 		}
-		return copiedMsg(text)
+		return copiedMsg{text, what}
 	}
-}
-
-// View draws the screen: header, breadcrumb, body, footer.
-func (m *Model) View() string {
-	s := m.opt.Styles
-	if m.mode == modeHelp {
-		return m.helpView()
-	}
-	var b strings.Builder
-	b.WriteString(m.header())
-	b.WriteByte('\n')
-	b.WriteString(m.crumb())
-	b.WriteByte('\n')
-	p := m.pane()
-	h := m.bodyHeight()
-	p.scrollTo(h)
-	switch {
-	case m.current == nil && m.err != nil:
-		// Errors quote names and file paths (a --replay file's name).
-		b.WriteString(s.Error.Render(fit(safetext.Term("cannot read the node: "+m.err.Error()), m.width)))
-		h--
-	case m.current == nil:
-		b.WriteString(s.Status.Render(safetext.Term("reading " + m.opt.Source.Describe() + "…")))
-		h--
-	}
-	for i := 0; i < h; i++ {
-		if m.current != nil {
-			if vi := p.offset + i; vi < len(p.visible) {
-				b.WriteString(m.row(p, vi))
-			}
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteString(m.footer())
-	return b.String()
-}
-
-// row draws one body line: a cursor and change gutter, then the text cut to
-// the width (the full text is in the detail page).
-func (m *Model) row(p *pane, vi int) string {
-	s := m.opt.Styles
-	idx := p.visible[vi]
-	r := p.rows[idx]
-	// Gutter: cursor, change since the last snapshot, doctor badge (E/W
-	// on the objects the Problems view lists), then a space.
-	g := []rune("    ")
-	if vi == p.cursor {
-		g[0] = '>'
-	}
-	if p.changed != nil && p.changed[idx] {
-		g[1] = '•'
-	}
-	if m.current != nil && p.badges && !strings.HasPrefix(strings.TrimSpace(r.Text), "✗") {
-		switch m.current.badges[r.Ref] {
-		case doctor.Error:
-			g[2] = 'E'
-		case doctor.Warning:
-			g[2] = 'W'
-		}
-	}
-	gutter := string(g)
-	text := r.Text
-	if p.hscroll > 0 {
-		text = ansi.Cut(text, p.hscroll, p.hscroll+m.width)
-	}
-	text = fit(text, m.width-4)
-	style := s.Normal
-	switch r.Class {
-	case render.Header:
-		style = s.Header
-	case render.Dim:
-		style = s.Dim
-	case render.Good:
-		style = s.Good
-	case render.Problem:
-		style = s.Problem
-	}
-	if p.changed != nil && p.changed[idx] {
-		style = style.Inherit(s.Changed)
-	}
-	if vi == p.cursor {
-		style = style.Inherit(s.Cursor).Reverse(true)
-	}
-	return gutter + style.Render(text)
-}
-
-func (m *Model) header() string {
-	s := m.opt.Styles
-	var tabs []string
-	for i, v := range views() {
-		t := strconv.Itoa(i+1) + " " + v.name
-		if i == m.active {
-			tabs = append(tabs, s.ActiveTab.Render(t))
-		} else {
-			tabs = append(tabs, s.Tab.Render(t))
-		}
-	}
-	host := ""
-	age := ""
-	if m.current != nil {
-		host = safetext.Term(m.current.snap.Host)
-		age = "age " + m.opt.Now().Sub(m.current.snap.TakenAt).Round(time.Second).String()
-		if !m.opt.Source.Live() {
-			age = "replay " + m.current.snap.TakenAt.Format("2006-01-02 15:04")
-		}
-	}
-	if m.loading {
-		age += " ⟳"
-	}
-	rest := "  " + strings.Join(tabs, " ") + "  " + s.Status.Render(age)
-	if m.current != nil && m.current.unread != "" {
-		// What was not read is unknown, not clean: said on every screen,
-		// before the tabs so that it is never cut (the Problems view lists
-		// the checks it stopped).
-		rest = "  " + s.Error.Render("✗ "+m.current.unread) + rest
-	}
-	// A long host name (someone else's snapshot, escapes shown as text) is
-	// cut so that the tabs stay in view.
-	host = fit(host, max(16, m.width-len("ostopo ")-lipgloss.Width(rest)))
-	line := s.Title.Render("ostopo") + " " + host + rest
-	return fitStyled(line, m.width)
-}
-
-func (m *Model) crumb() string {
-	s := m.opt.Styles
-	parts := []string{views()[m.active].name}
-	for _, d := range m.detail {
-		parts = append(parts, d.title)
-	}
-	line := strings.Join(parts, " › ") // pane titles are terminal text (newPane)
-	if m.baseline != nil {
-		line += "   • differs from " + safetext.Term(m.opt.BaselineName)
-	}
-	p := m.pane()
-	if p.filter != "" {
-		line += fmt.Sprintf("   /%s  %d matches", safetext.Term(p.filter), p.matches)
-	}
-	if m.err != nil && m.current != nil {
-		return fitStyled(s.Crumb.Render(line)+"  "+s.Error.Render(safetext.Term("refresh failed: "+m.err.Error())), m.width)
-	}
-	return fitStyled(s.Crumb.Render(line), m.width)
-}
-
-func (m *Model) footer() string {
-	s := m.opt.Styles
-	switch m.mode {
-	case modeFilter:
-		return s.Input.Render("/") + m.input.View()
-	case modeCommand:
-		return s.Input.Render(":") + m.input.View()
-	case modeFix:
-		return s.Input.Render(m.fixPrompt()) + m.input.View()
-	}
-	if m.status != "" {
-		// Status lines quote what was copied, traced or typed, and errors.
-		return fitStyled(s.Status.Render(safetext.Term(m.status)), m.width)
-	}
-	var parts []string
-	for _, b := range m.opt.Keys.ShortHelp() {
-		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-	}
-	return fitStyled(s.Help.Render(strings.Join(parts, " · ")), m.width)
-}
-
-// helpView lists every binding (from the key map, so it is never out of
-// date) in as many columns as fit, then the commands.
-func (m *Model) helpView() string {
-	s := m.opt.Styles
-	var entries []string
-	for _, group := range m.opt.Keys.FullHelp() {
-		for _, k := range group {
-			// Keys come from the key map file: terminal text too.
-			entries = append(entries, safetext.Term(fmt.Sprintf("%-14s %s", k.Help().Key, k.Help().Desc)))
-		}
-	}
-	const colWidth = 38
-	cols := max(1, min(3, (m.width-2)/colWidth))
-	perCol := (len(entries) + cols - 1) / cols
-	lines := []string{s.Title.Render("ostopo — keys") + "  (any key closes)", ""}
-	for r := 0; r < perCol; r++ {
-		var b strings.Builder
-		b.WriteString("  ")
-		for c := 0; c < cols; c++ {
-			if i := c*perCol + r; i < len(entries) {
-				b.WriteString(fmt.Sprintf("%-*s", colWidth, entries[i]))
-			}
-		}
-		lines = append(lines, strings.TrimRight(b.String(), " "))
-	}
-	lines = append(lines, "", "  commands (:)")
-	line := " "
-	for _, c := range commandNames() {
-		if len(line)+len(c)+1 > m.width-1 {
-			lines = append(lines, line)
-			line = " "
-		}
-		line += " " + c
-	}
-	lines = append(lines, line, "", "  :view FILTER opens a view filtered; :ns PREFIX the namespaces")
-	if len(lines) > m.height {
-		lines = lines[:m.height]
-	}
-	for i := range lines {
-		lines[i] = fitStyled(lines[i], m.width)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// fit cuts plain text to width with an ellipsis.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// fitStyled cuts styled text to width, keeping its escape sequences valid.
-func fitStyled(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
 }

@@ -91,6 +91,12 @@ func keys(t testing.TB, m *Model, ks ...string) {
 			msg = tea.KeyMsg{Type: tea.KeyShiftTab}
 		case "ctrl+d":
 			msg = tea.KeyMsg{Type: tea.KeyCtrlD}
+		case "pgdown":
+			msg = tea.KeyMsg{Type: tea.KeyPgDown}
+		case "space":
+			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		case "backspace":
+			msg = tea.KeyMsg{Type: tea.KeyBackspace}
 		default:
 			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 		}
@@ -103,39 +109,48 @@ func keys(t testing.TB, m *Model, ks ...string) {
 
 func screen(m *Model) string { return ansi.Strip(m.View()) }
 
-// Golden renders of every view at the two sizes the issue names.
+// Golden renders of every view, a describe page, a trace, the diagram
+// and the help, at the three sizes the issue names, on the all-in-one, the
+// broken and the 1000-instance recordings.
 func TestGolden(t *testing.T) {
-	views := []struct {
+	screens := []struct {
 		name string
 		keys []string
 	}{
 		{"topology", nil},
 		{"networks", []string{"2"}},
-		{"namespaces", []string{"3"}},
-		{"ports", []string{"4"}},
-		{"flows", []string{"5"}},
-		{"problems", []string{"6"}},
-		{"detail-port", []string{"4", "j", "j", "j", "enter"}},
+		{"routers", []string{"3"}},
+		{"namespaces", []string{"4"}},
+		{"ports", []string{"5"}},
+		{"flows", []string{"6"}},
+		{"problems", []string{"7"}},
+		{"diagram", []string{"8"}},
+		{"describe-port", []string{"5", "j", "j", "j", "enter"}},
+		{"describe-router", []string{"3", "enter"}},
+		{"trace", []string{"5", "j", "j", "j", "t"}},
 		{"filter", []string{"/", "q", "r", "-", "enter"}},
+		{"zoom", []string{"5", "enter", "z"}},
 		{"help", []string{"?"}},
 	}
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, v := range views {
-			name := v.name + "-" + strconv.Itoa(size[0]) + "x" + strconv.Itoa(size[1])
-			t.Run(name, func(t *testing.T) {
-				m := newTest(t, &fixtureSource{names: []string{"bad"}}, size[0], size[1])
-				keys(t, m, v.keys...)
-				got := screen(m)
-				if lines := strings.Count(got, "\n") + 1; lines > size[1] && v.name != "help" {
-					t.Errorf("%d lines at height %d", lines, size[1])
-				}
-				for i, line := range strings.Split(got, "\n") {
-					if w := ansi.StringWidth(line); w > size[0] {
-						t.Errorf("line %d is %d wide at width %d: %q", i, w, size[0], line)
+	for _, fixture := range []string{"aio", "bad", "scale"} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+			for _, v := range screens {
+				name := fixture + "-" + v.name + "-" + strconv.Itoa(size[0]) + "x" + strconv.Itoa(size[1])
+				t.Run(name, func(t *testing.T) {
+					m := newTest(t, &fixtureSource{names: []string{fixture}}, size[0], size[1])
+					keys(t, m, v.keys...)
+					got := screen(m)
+					if lines := strings.Count(got, "\n") + 1; lines != size[1] && v.name != "help" {
+						t.Errorf("%d lines at height %d", lines, size[1])
 					}
-				}
-				golden(t, name, got)
-			})
+					for i, line := range strings.Split(got, "\n") {
+						if w := ansi.StringWidth(line); w > size[0] {
+							t.Errorf("line %d is %d wide at width %d: %q", i, w, size[0], line)
+						}
+					}
+					golden(t, name, got)
+				})
+			}
 		}
 	}
 }
@@ -171,15 +186,15 @@ func TestUnreadSourcesAreShown(t *testing.T) {
 	s.OVS = topo.OVS{}
 	s.Neutron = neutron.Derive(s)
 	m := newTest(t, snapSource{snap: s}, 120, 40)
-	if v := m.View(); !strings.Contains(v, "aio.lab  ✗ 1 unread  1 Topology") {
+	if v := screen(m); !strings.Contains(strings.SplitN(v, "\n", 2)[0], "aio.lab  ✗ 1 unread") {
 		t.Errorf("header does not say what was not read:\n%s", v)
 	}
-	keys(t, m, "6")
-	if v := m.View(); strings.Contains(v, "no problems found") || !strings.Contains(v, "could not run") {
+	keys(t, m, "7")
+	if v := screen(m); strings.Contains(v, "no problems found") || !strings.Contains(v, "not checked") {
 		t.Errorf("Problems view:\n%s", v)
 	}
 	keys(t, m, "1")
-	if v := m.View(); strings.Contains(v, "not on any OVS bridge") || !strings.Contains(v, "bridge unknown: ovsdb was not read") {
+	if v := screen(m); strings.Contains(v, "not on any OVS bridge") || !strings.Contains(v, "bridge unknown: ovsdb was not read") {
 		t.Errorf("Topology view:\n%s", v)
 	}
 }

@@ -44,7 +44,7 @@ const (
 type fixSession struct {
 	stage    fixStage
 	plan     *routefix.Plan
-	pane     *pane
+	page     *textPane
 	events   chan fixEvent // from the goroutine running Apply
 	answer   chan bool     // to it: keep the new route?
 	deadline time.Time     // of the keep countdown
@@ -77,7 +77,7 @@ func (m *Model) startFix(arg string) tea.Cmd {
 		m.status = "--readonly: actions that change the node are off"
 		return nil
 	case m.opt.Fixer == nil:
-		m.status = "the default-route repair changes the live node; this is " + m.opt.Source.Describe()
+		m.status = "the default-route repair changes the live node; this is " + safetext.Term(m.opt.Source.Describe())
 		return nil
 	case m.fix != nil && m.fix.stage != fixDone:
 		m.status = "a repair is already running"
@@ -123,9 +123,15 @@ func (m *Model) fixPlanned(msg fixPlanned) tea.Cmd {
 		return nil
 	}
 	m.fix.plan = msg.plan
-	m.fix.pane = newPane("fix default-route", textRows(msg.text), nil)
-	m.fix.pane.ref = render.Ref{Kind: "fix"}
-	m.detail = append(m.detail, m.fix.pane)
+	m.fix.page = newTextPane(m.paneContext(m.current), "fix default-route")
+	for _, r := range textRows(msg.text) {
+		m.fix.page.add(r.Text, r.Class)
+	}
+	m.fix.page.cursor = 0
+	m.fix.page.scroll()
+	m.detailPane = m.fix.page
+	m.focus = focusDetail
+	m.layout()
 	m.status = ""
 	if !msg.plan.OK() {
 		m.fix.stage = fixDone
@@ -244,24 +250,19 @@ func fixTickCmd() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return fixTick{} })
 }
 
-// fixSay appends a progress line to the repair's pane.
+// fixSay appends a progress line to the repair's page (escaped there:
+// progress lines quote devices, addresses and errors).
 func (m *Model) fixSay(line string) {
-	p := m.fix.pane
+	p := m.fix.page
 	if p == nil {
-		m.status = line
+		m.status = safetext.Term(line)
 		return
 	}
 	class := render.Normal
 	if strings.Contains(line, "fail") || strings.Contains(line, "restor") || strings.HasPrefix(line, "refused") || strings.Contains(line, "rolled back") {
 		class = render.Problem
 	}
-	// Progress lines quote devices, addresses and errors (pane rows are
-	// terminal text; see newPane).
-	r := safeRow(render.Row{Text: line, Class: class})
-	p.rows = append(p.rows, r)
-	p.lower = append(p.lower, strings.ToLower(r.Text))
-	p.applyFilter(p.filter)
-	p.cursor = len(p.visible) - 1 // follow the progress
+	p.add(line, class)
 }
 
 // cancelFix answers the running repair with "no" (Esc, or quitting).

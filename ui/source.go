@@ -2,15 +2,15 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/ostopo/ostopo/netinspect/trace"
+	"github.com/ostopo/ostopo/ui/describe"
+	"github.com/ostopo/ostopo/ui/pane"
 	"github.com/ostopo/ostopo/ui/render"
 )
 
@@ -24,92 +24,77 @@ type Source interface {
 	Describe() string
 }
 
-// viewCount is the number of top-level views.
-const viewCount = 6
-
-// view is a top-level view: its tab name and how its rows are built.
-type view struct {
-	name  string
-	build func(*topo.Snapshot) []render.Row
+// Verifier asks the live node's bridges about a trace (ovs-appctl
+// ofproto/trace), as `ostopo trace` does. It does I/O: the TUI runs it in a
+// command, never in Update. Nil on a replay.
+type Verifier interface {
+	Verify(ctx context.Context, r *trace.Result) ([]topo.OFTraceRecord, error)
 }
 
-// views are the top-level views, in tab order (keys 1…6).
-func views() [viewCount]view {
-	return [viewCount]view{
-		{"Topology", render.Topology},
-		{"Networks", render.Networks},
-		{"Namespaces", render.Namespaces},
-		{"Ports", render.Ports},
-		{"Flows", render.Flows},
-		{"Problems", nil}, // built from the doctor's findings, see load
-	}
-}
-
-// loaded is a snapshot with every view's rows built and compared with the
+// loaded is a snapshot with every view's pane built and compared with the
 // previous snapshot's, all off the Update path.
 type loaded struct {
-	seq     int
-	snap    *topo.Snapshot
-	rows    [viewCount][]render.Row
-	changed [viewCount][]bool
+	seq  int
+	snap *topo.Snapshot
+	exam doctor.Result
 	// badges mark the objects the doctor found problems with.
 	badges map[render.Ref]string
 	// unread says how many sources were not read ("3 unread", "nothing
 	// read"), or "" when every one was.
 	unread string
-	took   time.Duration
-	err    error
+	// data is what the views show; panes are their list panes, in tab
+	// order.
+	data  viewData
+	panes [viewCount]pane.Pane
+	// keys are every row's key of this snapshot: what the next refresh
+	// compares with for its • marks.
+	keys map[string]bool
+	// ctx is what this snapshot's panes were made with (badges, marks).
+	ctx pane.Context
+	// pages builds the describe pages of this snapshot.
+	pages *describe.Index
+	took  time.Duration
+	err   error
 }
 
 // load returns the command that reads a snapshot and builds its views.
-// against holds the rows to compare with (read-only): the previous
+// against holds the keys to compare with (read-only): the previous
 // snapshot's, or the --baseline's; seq lets Update drop a result that a
 // newer refresh overtook.
-func load(ctx context.Context, src Source, seq int, against *loaded) tea.Cmd {
+func load(ctx context.Context, src Source, seq int, against map[string]bool, c pane.Context) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
 		snap, err := src.Snapshot(ctx)
 		if err != nil {
 			return loaded{seq: seq, err: err}
 		}
-		l := build(snap)
+		l := build(snap, against, c)
 		l.seq = seq
-		for i := range l.rows {
-			if against == nil || against.snap == nil {
-				continue
-			}
-			before := make(map[string]bool, len(against.rows[i]))
-			for _, r := range against.rows[i] {
-				before[r.Key()] = true
-			}
-			for j, r := range l.rows[i] {
-				l.changed[i][j] = !before[r.Key()]
-			}
-		}
 		l.took = time.Since(start)
 		return l
 	}
 }
 
-// build makes every view's rows of a snapshot, with the doctor's badges.
-func build(snap *topo.Snapshot) loaded {
-	l := loaded{snap: snap}
-	exam := doctor.Examine(snap)
-	l.badges = render.Badges(exam.Findings)
+// build makes every view of a snapshot, with the doctor's badges and the
+// change marks against the keys of an earlier snapshot (nil: none).
+func build(snap *topo.Snapshot, against map[string]bool, c pane.Context) loaded {
+	l := loaded{snap: snap, exam: doctor.Examine(snap)}
+	l.badges = render.Badges(l.exam.Findings)
 	switch failed := len(snap.FailedSources()); {
 	case len(snap.Sources) == 0:
 		l.unread = "nothing read"
 	case failed > 0:
 		l.unread = strconv.Itoa(failed) + " unread"
 	}
-	for i, v := range views() {
-		if v.build == nil {
-			l.rows[i] = render.ProblemsResult(exam)
-		} else {
-			l.rows[i] = v.build(snap)
-		}
-		l.changed[i] = make([]bool, len(l.rows[i]))
+	c.Badges = l.badges
+	if against != nil {
+		c.Changed = func(key string) bool { return !against[key] }
 	}
+	l.ctx = c
+	l.data = buildViews(snap, l.exam, l.badges)
+	l.keys = l.data.keys()
+	l.panes = l.data.panes(c)
+	l.pages = describe.NewIndex(snap, l.exam)
 	return l
 }
 
@@ -118,46 +103,4 @@ type tick struct{}
 
 func tickAfter(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return tick{} })
-}
-
-// ViewRows builds one view's rows by name, for printing without the TUI.
-// Their Text, Search and Copy are terminal text (safetext.Term), as the
-// TUI shows them; Ref is as the snapshot has it.
-func ViewRows(s *topo.Snapshot, name string) ([]render.Row, bool) {
-	for _, v := range views() {
-		switch {
-		case !strings.EqualFold(v.name, name):
-		case v.build == nil:
-			return safeRows(render.ProblemsResult(doctor.Examine(s))), true
-		default:
-			return safeRows(v.build(s)), true
-		}
-	}
-	return nil, false
-}
-
-// ErrUnknownView is returned for a view name that is not a top-level view.
-var ErrUnknownView = errors.New("unknown view")
-
-// PlainText is a view of a snapshot as terminal text, one row a line, for
-// printing without the TUI (--plain, a pipe): the rows matching filter
-// (names, ids, addresses; any case, as the rows show them) and the group
-// headers. Every string of the snapshot in it is escaped as the TUI
-// escapes it (safetext.Term), so the text is safe to write to a terminal
-// as it is. An unknown view is ErrUnknownView.
-func PlainText(s *topo.Snapshot, view, filter string) (string, error) {
-	rows, ok := ViewRows(s, view)
-	if !ok {
-		// %q writes control characters as escapes.
-		return "", fmt.Errorf("%w %q (%s)", ErrUnknownView, view, strings.Join(ViewNames(), ", "))
-	}
-	term := strings.ToLower(filter)
-	var b strings.Builder
-	for _, r := range rows {
-		if r.Matches(term) || r.Class == render.Header {
-			b.WriteString(r.Text)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String(), nil
 }

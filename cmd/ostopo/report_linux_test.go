@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,6 +38,8 @@ func chromium(t *testing.T) string {
 // a screenshot and dumps the DOM it built. Every bridge and instance chain
 // is in the drawing, the drawing is painted, and the page asked for
 // nothing: Chromium's only way out is a proxy the test runs and counts.
+// The broken node's page draws every broken chain and the router that
+// does not forward in the error style.
 func TestReportInChromium(t *testing.T) {
 	browser := chromium(t)
 	bin := buildBinary(t)
@@ -89,7 +92,8 @@ func TestReportInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range snap.OVS.Bridges {
-		if !strings.Contains(dom, `class="bridge" data-name="`+b.Name+`"`) {
+		// br-int is the bus: class="bridge bus".
+		if !regexp.MustCompile(`class="bridge[^"]*" data-name="` + regexp.QuoteMeta(b.Name) + `"`).MatchString(dom) {
 			t.Errorf("bridge %s is not in the page Chromium built", b.Name)
 		}
 	}
@@ -118,6 +122,28 @@ func TestReportInChromium(t *testing.T) {
 		run("--dump-dom", "file://"+control)
 		if requests.Load() == before {
 			t.Errorf("the proxy counted nothing for %s: the check is blind", body)
+		}
+	}
+
+	// The broken node: what is broken is drawn so.
+	badPage := filepath.Join(dir, "bad.html")
+	badFixture, _ := filepath.Abs("../../fixtures/snapshots/bad.json")
+	if out, err := exec.Command(bin, "report", "--replay", badFixture, "-o", badPage).CombinedOutput(); err != nil {
+		t.Fatalf("report: %v: %s", err, out)
+	}
+	badDOM := string(run("--dump-dom", "file://"+badPage))
+	bad, err := fixtures.Load("bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range bad.Neutron.Ports {
+		if p.Role == topo.RoleInstance && len(p.Problems) > 0 && !strings.Contains(badDOM, `class="chain" data-port="`+p.ID+`" data-health="error"`) {
+			t.Errorf("bad: the chain of %s (%s) is not drawn in the error style", p.ID, p.Problems[0])
+		}
+	}
+	for _, r := range bad.Neutron.Routers {
+		if r.IPForward != nil && !*r.IPForward && !strings.Contains(badDOM, `class="router" data-id="`+r.ID+`" data-health="error"`) {
+			t.Errorf("bad: router %s with ip_forward=0 is not drawn in the error style", r.ID)
 		}
 	}
 

@@ -84,6 +84,18 @@ those verdicts in a snapshot for --replay.`,
 	return cmd
 }
 
+// liveVerifier asks the live node's bridges about a trace from the TUI,
+// as the trace command does (ui.Verifier; run in a command, not Update).
+type liveVerifier struct{ ovsRunDir string }
+
+func (v liveVerifier) Verify(ctx context.Context, r *trace.Result) ([]topo.OFTraceRecord, error) {
+	app, err := ovs.NewAppCtl(ctx, osrun.Exec(), v.ovsRunDir)
+	if err != nil {
+		return nil, err
+	}
+	return trace.Verify(ctx, r, ofTracer{app}), nil
+}
+
 // ofTracer adapts ovs-appctl to the trace package's OFTracer.
 type ofTracer struct{ app *ovs.AppCtl }
 

@@ -69,14 +69,18 @@ func newTUICmd(a *app) *cobra.Command {
 				renderer.SetColorProfile(termenv.Ascii)
 			}
 			var fixer ui.Fixer
-			if src.Live() && !a.g.readonly {
-				fixer = liveFixer{nsPath: a.g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
+			var verifier ui.Verifier
+			if src.Live() {
+				verifier = liveVerifier{ovsRunDir: a.g.ovsRunDir}
+				if !a.g.readonly {
+					fixer = liveFixer{nsPath: a.g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
+				}
 			}
 			model := ui.New(ctx, ui.Options{
 				Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
 				Watch: watch, View: view, Filter: filter, Clipboard: f,
-				Fixer: fixer, ReadOnly: a.g.readonly,
-				Baseline: baseline, BaselineName: filepath.Base(baselineFile),
+				Fixer: fixer, Verifier: verifier, ReadOnly: a.g.readonly,
+				Baseline: baseline, BaselineName: baselineName(baselineFile),
 			})
 			p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(f))
 			_, err := p.Run()
@@ -102,6 +106,14 @@ func newTUICmd(a *app) *cobra.Command {
 	f.StringVar(&baselineFile, "baseline", "", "mark (•) what differs from this snapshot `FILE` (taken before a change)")
 	f.BoolVar(&plain, "plain", false, "print the view as text and exit (also when standard output is not a terminal)")
 	return cmd
+}
+
+// baselineName is what the breadcrumb calls the --baseline file.
+func baselineName(file string) string {
+	if file == "" {
+		return ""
+	}
+	return filepath.Base(file)
 }
 
 // chooseSource picks replay, demo or the live node. With no source given

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -96,4 +97,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// Badges maps each object with a finding to its worst severity, for
+// marking rows in every view (the E and W of the gutter).
+func Badges(fs []doctor.Finding) map[Ref]string {
+	out := map[Ref]string{}
+	for _, f := range fs {
+		for _, o := range f.Objects {
+			r := Ref{o.Kind, o.ID}
+			if out[r] != doctor.Error {
+				out[r] = f.Severity
+			}
+		}
+	}
+	return out
 }

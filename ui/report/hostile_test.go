@@ -45,7 +45,7 @@ func TestMarkdownOfHostileSnapshot(t *testing.T) {
 			case strings.HasPrefix(line, "|---"):
 			case line == "" || strings.HasPrefix(line, "## ") || line == "(none)":
 				header = 0
-			case strings.HasPrefix(line, "Snapshot taken ") || i == 0:
+			case strings.HasPrefix(line, "Snapshot taken ") || strings.HasPrefix(line, "Summary: ") || i == 0:
 			default:
 				t.Errorf("%s: line %d is neither a heading nor a table row: %q", name, i+1, line)
 			}

@@ -1,0 +1,168 @@
+package describe
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/topo"
+	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/render"
+	"github.com/ostopo/ostopo/ui/table"
+	"github.com/ostopo/ostopo/ui/theme"
+	"github.com/ostopo/ostopo/ui/tree"
+	"github.com/ostopo/ostopo/ui/views"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// testContext styles for a terminal without colour, as the goldens are.
+func testContext() pane.Context {
+	r := lipgloss.NewRenderer(&bytes.Buffer{})
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap()}
+}
+
+func load(t testing.TB, name string) *topo.Snapshot {
+	t.Helper()
+	s, err := fixtures.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func index(t testing.TB, name string) *Index {
+	s := load(t, name)
+	return NewIndex(s, doctor.Examine(s))
+}
+
+// show puts a page in a describe pane of a size.
+func show(p Page, w, h int, focused bool) *Model {
+	m := New(testContext())
+	m.SetSize(w, h)
+	m.SetFocus(focused)
+	m.SetPage(p)
+	return m
+}
+
+// press types keys into a pane and returns the message the last command
+// produced (nil when none).
+func press(p pane.Pane, keys ...string) tea.Msg {
+	var msg tea.Msg
+	for _, k := range keys {
+		var km tea.KeyMsg
+		switch k {
+		case "space":
+			km = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		case "enter":
+			km = tea.KeyMsg{Type: tea.KeyEnter}
+		case "down":
+			km = tea.KeyMsg{Type: tea.KeyDown}
+		case "pgdown":
+			km = tea.KeyMsg{Type: tea.KeyPgDown}
+		default:
+			km = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		}
+		msg = nil
+		if cmd := p.Update(km); cmd != nil {
+			msg = cmd()
+		}
+	}
+	return msg
+}
+
+// bare is a drawn line without its gutter.
+func bare(line string) string {
+	if len(line) < pane.GutterWidth {
+		return ""
+	}
+	return strings.TrimRight(line[pane.GutterWidth:], " ")
+}
+
+// refs are every object of a snapshot a page can be asked for: what the
+// views' rows name, what the doctor names, every device, OVS port and
+// flow.
+func refs(s *topo.Snapshot, exam doctor.Result) []render.Ref {
+	seen := map[render.Ref]bool{}
+	var out []render.Ref
+	add := func(r render.Ref) {
+		if r.Kind != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	badges := render.Badges(exam.Findings)
+	var walk func(ns []*tree.Node)
+	walk = func(ns []*tree.Node) {
+		for _, n := range ns {
+			add(n.Ref)
+			walk(n.Children)
+		}
+	}
+	walk(views.Topology(s, badges))
+	walk(views.Namespaces(s, badges))
+	for _, d := range []table.Data{views.Networks(s), views.Routers(s), views.Ports(s), views.Flows(s), views.Problems(exam)} {
+		for _, r := range d.Rows {
+			add(r.Ref)
+		}
+	}
+	for _, f := range exam.Findings {
+		for _, o := range f.Objects {
+			add(render.Ref{Kind: o.Kind, ID: o.ID})
+		}
+	}
+	n := &s.Neutron
+	for _, p := range n.Ports {
+		add(render.Ref{Kind: "port", ID: p.ID})
+	}
+	for _, nw := range n.Networks {
+		add(render.Ref{Kind: "network", ID: nw.ID})
+	}
+	for _, r := range n.Routers {
+		add(render.Ref{Kind: "router", ID: r.ID})
+	}
+	for _, ns := range s.Namespaces {
+		add(render.Ref{Kind: "namespace", ID: ns.Name})
+		for _, l := range ns.Links {
+			add(render.Ref{Kind: "link", ID: ns.Name + "/" + l.Name})
+		}
+	}
+	for _, pp := range n.PatchPairs {
+		add(render.Ref{Kind: "patch", ID: pp.Bridge + "/" + pp.Port})
+	}
+	for _, t := range n.Tunnels {
+		add(render.Ref{Kind: "tunnel", ID: t.Port})
+	}
+	for _, nic := range n.ProviderNICs {
+		add(render.Ref{Kind: "nic", ID: nic.Name})
+	}
+	return out
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", name, got)
+	}
+}

@@ -1,0 +1,79 @@
+package filter
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestQueries(t *testing.T) {
+	row := NewFields("qvo1a2b3c4d-5e  br-int[4]  vm ab3609ab  10.1.0.12/24", map[string][]string{
+		"vlan": {"4"}, "role": {"Instance"}, "net": {"5153154e-af22-4926-a9cb-305d9181ce3e"},
+		"ip": {"10.1.0.12"}, "state": {"ok"}, "mac": {"fa:16:3e:00:00:01"},
+	})
+	for q, want := range map[string]bool{
+		"":                        true,
+		"QVO1a":                   true,
+		"qvo1a br-int":            true,
+		"qvo1a tap":               false,
+		"!tap":                    true,
+		"!qvo":                    false,
+		"=10.1.0.12/24":           true,
+		"=10.1.0.12":              true, // a field value
+		"=10.1.0.1":               false,
+		"10.1.0.1":                true, // a substring
+		"/^qvo[0-9a-f]+-5e\\s/":   true,
+		"/^tap/":                  false,
+		"vlan:4":                  true,
+		"vlan:40":                 false,
+		"vlan:=4":                 true,
+		"role:instance":           true,
+		"role:dhcp":               false,
+		"net:5153154e":            true,
+		"net:5153154f":            false,
+		"state:broken":            false,
+		"!state:broken":           true,
+		"mac:fa:16:3e":            true,
+		"ns:qrouter":              false,
+		"fe80::1":                 false, // not a typed term: plain text
+		`"br-int[4]  vm"`:         true,
+		"vlan:/^[0-9]$/ role:ins": true,
+	} {
+		parsed, err := Parse(q)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+			continue
+		}
+		if got := parsed.Match(row); got != want {
+			t.Errorf("%q matched %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestBadRegexIsAnError(t *testing.T) {
+	if _, err := Parse("/[/"); err == nil || !strings.Contains(err.Error(), "/[/") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestEmpty(t *testing.T) {
+	q, _ := Parse("   ")
+	if !q.Empty() || !q.Match(Fields{}) {
+		t.Error("a blank query must match everything")
+	}
+}
+
+// A filter over the 4,318 rows of a 1000-instance node runs on every
+// keystroke: lower-casing is done once, when the fields are made.
+func BenchmarkMatch(b *testing.B) {
+	rows := make([]Fields, 4318)
+	for i := range rows {
+		rows[i] = NewFields("tapd3e7d95f-a7 ─ qbrd3e7d95f-a7 ─ qvbd3e7d95f-a7 ═ qvod3e7d95f-a7 ─ br-int[3]  vm aa0c8d94  10.1.1.10",
+			map[string][]string{"vlan": {"3"}, "role": {"instance"}, "state": {"ok"}})
+	}
+	q, _ := Parse("qvo vlan:3 !state:broken")
+	for b.Loop() {
+		for _, r := range rows {
+			q.Match(r)
+		}
+	}
+}
