@@ -393,3 +393,43 @@ func TestBaselineMarks(t *testing.T) {
 		t.Errorf("marked %q, want only the port added since the baseline (%s)", got, gone)
 	}
 }
+
+// Typing an address puts the cursor on the port that has it, not on the
+// first of those whose addresses start with it (10.1.0.1, a router's, and
+// the instances' 10.1.0.10-19); its page is in the detail pane at once.
+func TestFilterPrefersTheExactMatch(t *testing.T) {
+	s, err := fixtures.Load("scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ip, id string
+	for _, p := range s.Neutron.Ports {
+		if p.Role != topo.RoleRouterInterface || len(p.FixedIPs) == 0 {
+			continue
+		}
+		addr, _, _ := strings.Cut(p.FixedIPs[0], "/")
+		for _, q := range s.Neutron.Ports {
+			if len(q.FixedIPs) > 0 && q.ID < p.ID && strings.HasPrefix(q.FixedIPs[0], addr) && q.FixedIPs[0] != p.FixedIPs[0] {
+				ip, id = addr, p.ID
+			}
+		}
+		if ip != "" {
+			break
+		}
+	}
+	if ip == "" {
+		t.Fatal("no router address in the scale fixture starts an instance's listed before it")
+	}
+	for _, view := range []string{"1", "5"} {
+		m := newTest(t, &fixtureSource{names: []string{"scale"}}, 120, 40)
+		keys(t, m, view, "/")
+		keys(t, m, strings.Split(ip, "")...)
+		keys(t, m, "enter")
+		if got := m.list().Selected().Ref; got.ID != id {
+			t.Errorf("view %s, /%s: cursor on %v, want port %s", view, ip, got, id)
+		}
+		if scr := screen(m); !strings.Contains(scr, "│ port "+render.Short(id)) {
+			t.Errorf("view %s: the detail pane does not show the port:\n%s", view, scr)
+		}
+	}
+}

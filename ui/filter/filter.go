@@ -156,6 +156,27 @@ func (q Query) Match(f Fields) bool {
 	return true
 }
 
+// Exact reports whether a row the query matches also matches each plain
+// term exactly: the term is a whole word of the row or a whole value of
+// one of its fields. Lists put the cursor on the first such row: typing
+// an address puts it on the port that has it, not on the first of the
+// ten that start with it (10.1.2.5 and 10.1.2.50-59).
+func (q Query) Exact(f Fields) bool {
+	found := false
+	for _, t := range q.terms {
+		if t.negate || t.mode != substring {
+			continue
+		}
+		e := t
+		e.mode = exact
+		if !e.match(f) {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
 func (t term) match(f Fields) bool {
 	if t.key != "" {
 		for _, v := range f.terms[t.key] {

@@ -77,3 +77,22 @@ func BenchmarkMatch(b *testing.B) {
 		}
 	}
 }
+
+func TestExact(t *testing.T) {
+	row := NewFields("tap1 10.1.2.50/24", map[string][]string{"ip": {"10.1.2.50"}})
+	for q, want := range map[string]bool{
+		"10.1.2.50":          true,  // a field value
+		"10.1.2.5":           false, // matches, but only as a prefix
+		"10.1.2.50/24":       true,  // a word of the text
+		"tap1 10.1.2.50":     true,
+		"tap 10.1.2.50":      false,
+		"vlan:4":             false, // no plain term: nothing to be exact about
+		"!tap2 10.1.2.50":    true,
+		"/10\\.1/ 10.1.2.50": true,
+	} {
+		parsed, _ := Parse(q)
+		if got := parsed.Exact(row); got != want {
+			t.Errorf("Exact(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

@@ -147,12 +147,29 @@ func (m *Model) SetFilter(q filter.Query) int {
 	}
 	m.matchQuery()
 	m.rebuild()
-	if at.row >= 0 && m.pos[at.row] >= 0 {
+	stays := at.row >= 0 && m.pos[at.row] >= 0
+	switch exact := m.firstExact(); {
+	case exact >= 0 && !(stays && m.query.Exact(m.p.Rows[at.row].Fields)):
+		// An exact match (the port with this address, not the first of
+		// those whose addresses start with it) takes the cursor.
+		m.place(exact, 0)
+	case stays:
 		m.restore(at)
-	} else {
+	default:
 		m.place(0, 0)
 	}
 	return len(m.visible)
+}
+
+// firstExact is the position of the first row shown that the query
+// matches exactly (filter.Query.Exact), or -1.
+func (m *Model) firstExact() int {
+	for vi, i := range m.visible {
+		if m.query.Exact(m.p.Rows[i].Fields) {
+			return vi
+		}
+	}
+	return -1
 }
 
 // matchQuery works out which rows the query matches: once per query.

@@ -58,7 +58,14 @@ func (m *Model) SetFilter(q filter.Query) int {
 	m.flatten()
 	m.cursor, m.offset = 0, 0
 	if len(m.matches) > 0 {
-		m.cursor = m.position(int(m.matches[0]))
+		best := m.matches[0]
+		for _, i := range m.matches {
+			if q.Exact(m.e[i].n.Fields) {
+				best = i
+				break
+			}
+		}
+		m.cursor = m.position(int(best))
 	}
 	m.keepVisible()
 	return len(m.matches)
