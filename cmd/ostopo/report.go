@@ -34,14 +34,15 @@ func newReportCmd(a *app) *cobra.Command {
 		Use:   "report -o FILE [--format html|md|svg|dot|json]",
 		Short: "a report to attach to a ticket: self-contained HTML, Markdown tables, the topology as SVG or dot, the snapshot",
 		Long: `report writes a report for people who are not at the node. html is one
-self-contained page (no outside scripts, fonts or images) with the topology
-drawn as inline SVG (bridges, patch pairs, tunnels with remote IPs, provider
-NICs, routers with gateway and floating IPs, one block per network with its
-DHCP namespace and each tap–qbr–qvb–qvo chain and VLAN; long lists
-collapsed) and tables of networks, ports, routers and floating IPs,
-namespaces and problems; md the same tables for tickets and wikis; svg and
-dot the topology alone; json the snapshot. Every name from the node is
-escaped for its format.`,
+self-contained page (no outside scripts, fonts or images): the error and
+warning summary and a table of contents first, then the problems, the
+drawing (the TUI's diagram, from the same layout: physical bridges and
+br-tun above br-int's bus, routers joining qg- and qr-, one lane per VLAN
+with its DHCP namespace and instance chains, every object with a problem
+in the error style, broken chains first), then the tables of networks,
+ports, routers and floating IPs and namespaces, long ones folded; md the
+same tables for tickets and wikis; svg and dot the topology alone; json the
+snapshot. Every name from the node is escaped for its format.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
