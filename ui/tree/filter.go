@@ -14,6 +14,7 @@ import (
 // query gives back the folding and the row the cursor was on before the
 // filter. It returns the number of matching nodes.
 func (m *Model) SetFilter(q filter.Query) int {
+	m.query = q
 	if q.Empty() {
 		if m.filtering {
 			m.filtering = false

@@ -23,6 +23,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
 	h := m.rows()
+	if col := m.sortKey(msg); col >= 0 {
+		m.sortRoots(col)
+		return nil
+	}
 	switch {
 	case matches(msg, k.Up):
 		m.move(-1)
@@ -174,7 +178,7 @@ func (m *Model) mouse(msg tea.MouseMsg) {
 		m.move(3)
 	case msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft:
 		y := msg.Y
-		if m.opt.Heading != "" {
+		if m.heading() != "" {
 			y--
 		}
 		k := m.offset + y
@@ -214,7 +218,11 @@ func (m *Model) Keys() []key.Binding {
 			out = append(out, relabel(k.Fold, "fold group"))
 		}
 	}
-	return append(out, k.NextProblem, k.NextGroup, k.UnfoldAll, k.FoldAll, k.PrevProblem, k.PrevGroup)
+	out = append(out, k.NextProblem, k.NextGroup)
+	if b, ok := m.sortBinding(); ok {
+		out = append(out, b)
+	}
+	return append(out, k.UnfoldAll, k.FoldAll, k.PrevProblem, k.PrevGroup)
 }
 
 // relabel is a binding with the help that says what it does here.

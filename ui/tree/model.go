@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/ostopo/ostopo/ui/filter"
 	"github.com/ostopo/ostopo/ui/pane"
 	"github.com/ostopo/ostopo/ui/render"
 )
@@ -12,6 +13,12 @@ import (
 type Model struct {
 	c   pane.Context
 	opt Options
+
+	// roots are the top-level nodes as given (or as last sorted): a sort
+	// rebuilds the entries from them.
+	roots  []*Node
+	sortBy rune // the column letter the roots are sorted by; 0: as given
+	desc   bool
 
 	// e holds every node in pre-order, so that a node's subtree is the
 	// range [i, e[i].end) and skipping a folded group is one jump.
@@ -24,6 +31,7 @@ type Model struct {
 	// The filter: q, flags per node (match, shown), the matching nodes in
 	// pre-order, and where the cursor was before it (entry, screen row).
 	filtering bool
+	query     filter.Query
 	flags     []uint8
 	matches   []int32
 	before    int
@@ -77,7 +85,7 @@ const (
 // start open, healthy ones folded (see Options.OpenDepth and
 // Node.StartFolded).
 func New(c pane.Context, roots []*Node, opt Options) *Model {
-	m := &Model{c: c, opt: opt, before: -1}
+	m := &Model{c: c, opt: opt, before: -1, roots: roots}
 	for _, n := range roots {
 		m.add(n, -1, 0)
 	}
@@ -249,7 +257,7 @@ func (m *Model) goTo(i int) {
 // rows is the height left for rows under the heading (at least one).
 func (m *Model) rows() int {
 	h := m.h
-	if m.opt.Heading != "" {
+	if m.heading() != "" {
 		h--
 	}
 	return max(1, h)

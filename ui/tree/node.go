@@ -75,6 +75,9 @@ type Node struct {
 	StartFolded bool
 	// Children make the node a group.
 	Children []*Node
+	// SortKeys are a top-level node's values, one per Options.Columns
+	// (Namespaces: name, kind, links...), for sorting.
+	SortKeys []string
 }
 
 // Options configure a tree pane.
@@ -82,8 +85,10 @@ type Options struct {
 	// Name is the title ("Topology"), to which the pane adds its counts.
 	Name string
 	// Heading is an optional line kept above the rows (column titles),
-	// terminal-safe.
+	// terminal-safe; Columns make it from their titles instead, and let
+	// shift+letter sort the top-level rows.
 	Heading string
+	Columns []Column
 	// OpenDepth opens the groups above this depth at start whatever their
 	// health (1: the roots are open). Below it, groups with a problem in
 	// their subtree start open and healthy ones folded.

@@ -54,8 +54,8 @@ func (m *Model) View() string {
 	}
 	lines := make([]string, 0, m.h)
 	dim := m.c.Styles.Dim
-	if m.opt.Heading != "" {
-		lines = append(lines, dim.Render(pane.Fit(strings.Repeat(" ", pane.GutterWidth)+m.opt.Heading, m.w)))
+	if h := m.heading(); h != "" {
+		lines = append(lines, dim.Render(pane.Fit(strings.Repeat(" ", pane.GutterWidth)+h, m.w)))
 	}
 	if len(m.visible) == 0 {
 		msg := "nothing to show"

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/routefix"
 	"github.com/ostopo/ostopo/netinspect/safetext"
@@ -29,7 +30,60 @@ func TopologyOptions() tree.Options { return tree.Options{Name: "Topology", Open
 
 // NamespacesOptions start with one row per namespace, those with a
 // problem open.
-func NamespacesOptions() tree.Options { return tree.Options{Name: "Namespaces"} }
+func NamespacesOptions() tree.Options {
+	cols := make([]tree.Column, len(namespaceColumns()))
+	for i, c := range namespaceColumns() {
+		cols[i] = c.Column
+	}
+	return tree.Options{Name: "Namespaces", Columns: cols}
+}
+
+// namespaceColumn is a column of the Namespaces view's top-level rows
+// (a table of namespaces whose rows unfold into their devices,
+// addresses, routes and NAT rules).
+type namespaceColumn struct {
+	tree.Column
+	// value is the cell's text; sortKey what it sorts by ("" for value).
+	value   func(ns *topo.Namespace, r *topo.Router) string
+	sortKey func(ns *topo.Namespace, r *topo.Router) string
+}
+
+func namespaceColumns() []namespaceColumn {
+	fips := func(_ *topo.Namespace, r *topo.Router) string {
+		if r == nil {
+			return "-"
+		}
+		return strconv.Itoa(len(r.FloatingIPs))
+	}
+	return []namespaceColumn{
+		{Column: tree.Column{Title: "NAMESPACE", Width: 19, Sort: 'M'},
+			value:   func(ns *topo.Namespace, _ *topo.Router) string { return treeNSShort(ns.Label()) },
+			sortKey: func(ns *topo.Namespace, _ *topo.Router) string { return ns.Name }},
+		{Column: tree.Column{Title: "KIND", Width: 10, Sort: 'K'}, value: func(ns *topo.Namespace, r *topo.Router) string {
+			if r != nil && r.Kind != "" && r.Kind != "legacy" {
+				return treeJoin(r.Kind, r.HAState)
+			}
+			return treeOrDash(ns.Kind)
+		}},
+		{Column: tree.Column{Title: "FWD", Width: 5, Sort: 'W'}, value: func(ns *topo.Namespace, _ *topo.Router) string {
+			if ns.IPForward == nil {
+				return "?"
+			}
+			return map[bool]string{true: "on", false: "off"}[*ns.IPForward]
+		}},
+		{Column: tree.Column{Title: "LINKS", Width: 7, Sort: 'L', Numeric: true},
+			value: func(ns *topo.Namespace, _ *topo.Router) string { return strconv.Itoa(len(ns.Links)) }},
+		{Column: tree.Column{Title: "ROUTES", Width: 8, Sort: 'R', Numeric: true},
+			value: func(ns *topo.Namespace, _ *topo.Router) string { return strconv.Itoa(len(ns.Routes)) }},
+		{Column: tree.Column{Title: "FIPS", Width: 6, Sort: 'I', Numeric: true}, value: fips},
+		{Column: tree.Column{Title: "STATE/PROBLEMS", Sort: 'S'}, value: func(_ *topo.Namespace, r *topo.Router) string {
+			if r == nil {
+				return ""
+			}
+			return treeJoin(treeProblems(r.Problems), treeUnknown(r.Unknown))
+		}},
+	}
+}
 
 // Topology stacks the bridges as the classic Neutron diagrams do:
 // physical bridges (provider side) first, br-int with one group per local
@@ -482,7 +536,7 @@ func treeNSRank(ns *topo.Namespace) int {
 func (b *treeBuilder) namespace(ns *topo.Namespace, r *topo.Router) *tree.Node {
 	ref := render.Ref{Kind: "namespace", ID: ns.Name}
 	h := b.health(ref, nil, nil)
-	fwd, extra := "", ""
+	fwd := ""
 	if ns.IPForward != nil {
 		fwd = map[bool]string{true: "ip_forward on", false: "ip_forward off"}[*ns.IPForward]
 	}
@@ -490,16 +544,8 @@ func (b *treeBuilder) namespace(ns *topo.Namespace, r *topo.Router) *tree.Node {
 	if ns.Root {
 		typed["ns"] = append(typed["ns"], "root")
 	}
-	var kind string
 	if r != nil {
 		h = max(h, b.health(render.Ref{Kind: "router", ID: r.ID}, r.Problems, r.Unknown))
-		if r.Kind != "" && r.Kind != "legacy" {
-			kind = treeJoin(r.Kind, r.HAState)
-		}
-		extra = treeProblems(r.Problems)
-		if extra == "" {
-			extra = treeUnknown(r.Unknown)
-		}
 		typed["router"] = []string{r.ID}
 	}
 	typed["state"] = treeStates(h)
@@ -507,11 +553,31 @@ func (b *treeBuilder) namespace(ns *topo.Namespace, r *topo.Router) *tree.Node {
 	if h.Problem() {
 		class = render.Problem
 	}
+	// The row is a table row under the view's heading (Options.Columns);
+	// the full name is in the search text and on the detail pane.
+	var text strings.Builder
+	cols := namespaceColumns()
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		v := safetext.Term(c.value(ns, r))
+		keys[i] = v
+		if c.sortKey != nil {
+			keys[i] = c.sortKey(ns, r)
+		}
+		if i < len(cols)-1 {
+			v = treePad(v, c.Width)
+		}
+		text.WriteString(v)
+	}
+	// Problems first, then what was not read, then the healthy.
+	keys[len(keys)-1] = map[bool]string{true: "0", false: "2"}[h.Problem()] + keys[len(keys)-1]
+	if h == tree.Unknown {
+		keys[len(keys)-1] = "1" + keys[len(keys)-1][1:]
+	}
 	n := b.node(&tree.Node{
-		Text: treeJoin(ns.Label(), kind, fwd, strconv.Itoa(len(ns.Links))+" links", strconv.Itoa(len(ns.Routes))+" routes",
-			extra),
-		Class: class, Ref: ref, Copy: ns.Label(), Health: h, NoCount: true,
-	}, ns.ID, typed)
+		Text:  strings.TrimRight(text.String(), " "),
+		Class: class, Ref: ref, Copy: ns.Label(), Health: h, NoCount: true, SortKeys: keys,
+	}, treeJoin(ns.ID, ns.Name, fwd, "ip_forward"), typed)
 	key := "namespace\x00" + ns.Name + "\x00"
 	section := func(title string, rows []*tree.Node) {
 		if len(rows) > 0 {
@@ -824,6 +890,15 @@ func treeUnknown(us []string) string {
 		return "? " + us[0]
 	}
 	return "? " + us[0] + " (+" + strconv.Itoa(len(us)-1) + " more)"
+}
+
+// treePad pads a cell to its column's width (one space after a longer
+// one, so that cells never touch).
+func treePad(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s + " "
 }
 
 // treeJoin concatenates non-empty parts with two spaces.

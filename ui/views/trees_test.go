@@ -270,7 +270,7 @@ func TestFilterHeadingsOnBad(t *testing.T) {
 			break
 		}
 	}
-	if !strings.HasPrefix(ns, "qrouter-c74da6d3-3e5c-43a8-a3a1-6ed682a14bc9 ") {
+	if !strings.HasPrefix(ns, "qrouter-c74da6d3 ") {
 		t.Errorf("qg-e16825d2-cd of qrouter-c74da6d3 shown under %q", ns)
 	}
 }
@@ -312,15 +312,15 @@ func TestTreeStartFolding(t *testing.T) {
 	}
 	m, _, _ = treePane(t, "bad", treeViews()[1], 200, 100)
 	scr = treeScreen(m)
-	for _, want := range []string{"▼ (root)", "▶ links  (43)  ✗1", "▼ routes  (4)  ✗1", "▶ qdhcp-5153154e"} {
+	for _, want := range []string{"▼ (root)", "▶ links  (43)  ✗1", "▼ routes  (4)  ✗1", "▶ qdhcp-5153154e  "} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("namespaces of bad: no %q", want)
 		}
 	}
 	m, _, _ = treePane(t, "scale", treeViews()[1], 80, 24)
 	rows := screenRows(treeScreen(m))
-	if !strings.HasPrefix(rows[0].text, "(root)") || !strings.HasPrefix(rows[1].text, "qrouter-") {
-		t.Errorf("scale: the node's own namespace folded on one row, the routers next: %v", rows[:2])
+	if !strings.HasPrefix(rows[0].text, "NAMESPACE") || !strings.HasPrefix(rows[1].text, "(root)") || !strings.HasPrefix(rows[2].text, "qrouter-") {
+		t.Errorf("scale: the heading, the node's own namespace folded on one row, the routers next: %v", rows[:3])
 	}
 }
 
@@ -544,5 +544,39 @@ func TestTreeUnreadOVSDB(t *testing.T) {
 	}
 	if strings.Contains(scr, "✗") || strings.Contains(scr, "\n  E") {
 		t.Errorf("what was not read is no problem:\n%s", scr)
+	}
+}
+
+// The namespaces are a table whose rows unfold: shift+letter sorts them
+// by a column (again: reversed), keeping the folding and the cursor's
+// row, and under a filter only the matching ones.
+func TestNamespacesSortByColumn(t *testing.T) {
+	m, _, _ := treePane(t, "scale", treeViews()[1], 120, 40)
+	first := func() string {
+		for _, r := range screenRows(treeScreen(m)) {
+			if r.depth == 0 && !strings.HasPrefix(r.text, "NAMESPACE") {
+				return r.text
+			}
+		}
+		return ""
+	}
+	selected := m.Selected().Ref
+	treePress(m, "L")
+	if got := first(); strings.HasPrefix(got, "(root)") || !strings.Contains(treeScreen(m), "LINKS·L▲") {
+		t.Errorf("sorted by links, the fewest first: %q\n%s", got, treeScreen(m))
+	}
+	if m.Selected().Ref != selected {
+		t.Errorf("the sort moved the cursor to %v, want %v", m.Selected().Ref, selected)
+	}
+	treePress(m, "L")
+	if got := first(); !strings.HasPrefix(got, "(root)") || !strings.Contains(treeScreen(m), "LINKS·L▼") {
+		t.Errorf("reversed, the node's 4,004 links first: %q", got)
+	}
+	treeFilter(t, m, "qdhcp")
+	treePress(m, "M")
+	for _, r := range screenRows(treeScreen(m)) {
+		if r.depth == 0 && !strings.HasPrefix(r.text, "NAMESPACE") && !strings.HasPrefix(r.text, "qdhcp-") {
+			t.Errorf("under the filter, a sort showed %q", r.text)
+		}
 	}
 }
