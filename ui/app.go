@@ -107,8 +107,9 @@ type Model struct {
 	focus focus
 	zoom  bool
 
-	mode  mode
-	input textinput.Model
+	mode       mode
+	input      textinput.Model
+	helpOffset int // the help's first line, when it is taller than the screen
 
 	fix *fixSession // the default-route repair, once started
 
@@ -256,11 +257,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case modeFix:
 			return m, m.fixKey(msg)
 		case modeHelp:
-			if key.Matches(msg, m.opt.Keys.Quit) && msg.String() == "ctrl+c" {
-				return m, tea.Quit
-			}
-			m.mode = modeNormal
-			return m, nil
+			return m, m.helpKey(msg)
 		}
 		return m, m.normalKey(msg)
 	}

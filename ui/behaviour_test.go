@@ -433,3 +433,24 @@ func TestFilterPrefersTheExactMatch(t *testing.T) {
 		}
 	}
 }
+
+// The help lists every key and a legend of every glyph; taller than an
+// 80×24 terminal, it scrolls instead of cutting the legend off.
+func TestHelpScrollsToTheLegend(t *testing.T) {
+	m := newTest(t, &fixtureSource{names: []string{"bad"}}, 80, 24)
+	keys(t, m, "?")
+	if !strings.Contains(screen(m), "more lines") {
+		t.Fatalf("the help does not say it scrolls:\n%s", screen(m))
+	}
+	keys(t, m, "pgdown", "pgdown")
+	scr := screen(m)
+	for _, glyph := range []string{"─ ", "═ ", "✗ ", "↓ ", "? ", "▶ ▼", "• ", "E W", "▲ ▼"} {
+		if !strings.Contains(scr, "  "+glyph) {
+			t.Errorf("the legend lacks %q:\n%s", glyph, scr)
+		}
+	}
+	keys(t, m, "x")
+	if m.mode != modeNormal {
+		t.Error("a key other than a movement did not close the help")
+	}
+}

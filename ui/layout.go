@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
 	"strconv"
 	"strings"
 	"time"
@@ -291,9 +293,27 @@ func legend() [][2]string {
 	}
 }
 
-// helpView lists every binding (from the key map, so it is never out of
-// date), the glyph legend and the commands.
+// helpView shows the help from its scroll offset.
 func (m *Model) helpView() string {
+	lines := m.helpLines()
+	top, body := lines[:2], lines[2:]
+	h := max(1, m.height-len(top))
+	off := max(0, min(m.helpOffset, len(body)-h))
+	body = body[off:]
+	if len(body) > h {
+		body = append(body[:h-1], m.opt.Styles.Status.Render(fmt.Sprintf("  ↓ %d more lines (j, PgDn)", len(body)-h+1)))
+	}
+	lines = append(top, body...)
+	for i := range lines {
+		lines[i] = pane.FitStyled(lines[i], m.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// helpLines list every binding (from the key map, so it is never out of
+// date), the glyph legend and the commands: a title line, a blank one,
+// then the body.
+func (m *Model) helpLines() []string {
 	s := m.opt.Styles
 	var entries []string
 	for _, group := range m.opt.Keys.FullHelp() {
@@ -305,7 +325,7 @@ func (m *Model) helpView() string {
 	const colWidth = 38
 	cols := max(1, min(3, (m.width-2)/colWidth))
 	perCol := (len(entries) + cols - 1) / cols
-	lines := []string{s.Title.Render("ostopo — keys") + "  (any key closes)", ""}
+	lines := []string{s.Title.Render("ostopo — keys") + "  (j/k scroll, any other key closes)", ""}
 	for r := 0; r < perCol; r++ {
 		var b strings.Builder
 		b.WriteString("  ")
@@ -331,11 +351,28 @@ func (m *Model) helpView() string {
 	}
 	lines = append(lines, line, "  :VIEW FILTER opens a view filtered; :ns PREFIX the namespaces; :trace IP [reverse]",
 		"  filter: text, =exact, /regex/, !not, "+strings.Join(filterKeys(), ":… ")+":…")
-	if len(lines) > m.height {
-		lines = lines[:m.height]
+	return lines
+}
+
+// helpKey scrolls the help; any other key closes it.
+func (m *Model) helpKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.opt.Keys
+	switch {
+	case key.Matches(msg, k.Quit) && msg.String() == "ctrl+c":
+		return tea.Quit
+	case key.Matches(msg, k.Down):
+		m.helpOffset++
+	case key.Matches(msg, k.Up):
+		m.helpOffset = max(0, m.helpOffset-1)
+	case key.Matches(msg, k.PageDown), key.Matches(msg, k.HalfDown):
+		m.helpOffset += max(1, m.height-4)
+	case key.Matches(msg, k.PageUp), key.Matches(msg, k.HalfUp):
+		m.helpOffset = max(0, m.helpOffset-max(1, m.height-4))
+	default:
+		m.mode, m.helpOffset = modeNormal, 0
+		return nil
 	}
-	for i := range lines {
-		lines[i] = pane.FitStyled(lines[i], m.width)
-	}
-	return strings.Join(lines, "\n")
+	// Taller than the terminal it scrolls, never past its last line.
+	m.helpOffset = min(m.helpOffset, max(0, len(m.helpLines())-2-max(1, m.height-2)))
+	return nil
 }

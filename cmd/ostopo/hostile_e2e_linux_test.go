@@ -46,11 +46,11 @@ func TestHostileReplayKeepsTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The first frame of the snapshot (the header shows its date): on a
-	// terminal it drove, the screen is blank or the title changed, which
-	// checkTerminal tells.
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.screen(), "  replay 20") && time.Now().Before(deadline); {
-		time.Sleep(30 * time.Millisecond)
+	// The first frame of the snapshot (the Problems tab has its count
+	// once the snapshot is read): on a terminal it drove, the screen is
+	// blank or the title changed, which checkTerminal tells.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.screen(), "7 Problems (12)") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
 	}
 	s.checkTerminal(t, "first frame")
 	if t.Failed() {
@@ -59,17 +59,21 @@ func TestHostileReplayKeepsTheTerminal(t *testing.T) {
 	if scr := s.screen(); !strings.Contains(scr, `ostopo bad.lab\x1b]0;pwned`) {
 		t.Errorf("the host name's escapes are not shown as text:\n%s", scr)
 	}
-	for i, want := range []string{"br-int", "VLAN", "(root)", "PORT", "table", "ERROR"} {
+	// Every view (1-8): its breadcrumb, and something of its own.
+	for i, v := range []struct{ title, want string }{
+		{"Topology", "br-int"}, {"Networks", "VLAN▲"}, {"Routers", "ROUTER"}, {"Namespaces", "(root)"},
+		{"Ports", "PORT"}, {"Flows", "BRIDGE"}, {"Problems", "SEV"}, {"Diagram", "br-int"},
+	} {
 		s.send(string(rune('1' + i)))
-		s.waitFor(want)
-		s.checkTerminal(t, "view "+want)
+		s.waitFor("\n"+v.title+"\n", "▌"+v.title, v.want)
+		s.checkTerminal(t, "view "+v.title)
 	}
-	s.send("3", "Enter") // a namespace's page: every fact, names and paths
+	s.send("4", "Enter") // a namespace's page: every fact, names and paths
 	s.waitFor("Namespaces › namespace")
 	s.checkTerminal(t, "detail page")
 	s.send("Escape")
 	s.waitFor("\nNamespaces\n") // a key right after Escape would read as alt+key
-	s.send("4", "j", "t")       // a port's trace
+	s.send("5", "j", "t")       // a port's trace
 	s.waitFor("Ports › trace ")
 	s.checkTerminal(t, "trace page")
 	s.send("q")
@@ -106,7 +110,7 @@ func (s *tmuxSession) checkTerminal(t *testing.T, what string) {
 	}
 	scr := s.screen()
 	lines := strings.Split(scr, "\n")
-	if !strings.HasPrefix(lines[0], "ostopo bad.lab") || !strings.Contains(lines[0], "6 Problems") {
+	if !strings.HasPrefix(lines[0], "ostopo bad.lab") || !strings.Contains(lines[0], "E 11 W 1") || !strings.Contains(lines[1], "7 Problems (12)") {
 		t.Errorf("%s: the header is gone (screen cleared?):\n%s", what, scr)
 	}
 	if nonEmpty := len(strings.Fields(scr)); nonEmpty < 20 {
