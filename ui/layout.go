@@ -218,7 +218,11 @@ func (m *Model) crumb() string {
 	}
 	line := s.Crumb.Render(strings.Join(parts, " › "))
 	if f := m.filters[m.active]; f != "" {
-		line += s.Input.Render(fmt.Sprintf("   /%s  %d matches", safetext.Term(f), m.matches[m.active]))
+		what := "matches"
+		if m.matches[m.active] == 1 {
+			what = "match"
+		}
+		line += s.Input.Render(fmt.Sprintf("   /%s  %d %s", safetext.Term(f), m.matches[m.active], what))
 	}
 	if m.opt.Baseline != nil {
 		line += s.Crumb.Render("   • differs from " + safetext.Term(m.opt.BaselineName))

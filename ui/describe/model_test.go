@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/pane"
 	"github.com/ostopo/ostopo/ui/render"
@@ -141,6 +143,10 @@ func TestFolds(t *testing.T) {
 	press(m, "space")
 	if len(m.top().rows) <= rows+10 {
 		t.Errorf("unfolding raw added %d rows", len(m.top().rows)-rows)
+	}
+	// What it opened shows: the header moves up, its lines under it.
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "▾ raw") || strings.HasSuffix(strings.TrimRight(v, " \n"), "▾ raw") {
+		t.Errorf("unfolding the last section shows none of its lines:\n%s", v)
 	}
 	press(m, "-")
 	m.top().all()

@@ -266,6 +266,13 @@ func (v *Viewer) SetFolded(sec int, folded bool) {
 	v.folded[sec] = folded
 	v.layout()
 	v.cursorTo(at)
+	if !folded && at[0] == sec && at[1] < 0 && v.h > 0 {
+		// Unfolded from its header: show the lines it opens, as much of
+		// them as fits under the header (the raw section at the page's
+		// end used to open below the screen).
+		v.ensure(v.cursor + v.h)
+		v.offset = max(v.offset, min(v.cursor, len(v.rows)-v.h))
+	}
 }
 
 // FoldAll folds (or unfolds) every section that has a header.
