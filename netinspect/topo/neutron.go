@@ -187,6 +187,22 @@ type FloatingIP struct {
 	Problems   []string `json:"problems"`
 }
 
+// Lacks says what of its NAT plumbing a floating IP lacks ("not on qg",
+// "no DNAT", "no SNAT"), for the views and reports that show it.
+func (f FloatingIP) Lacks() []string {
+	var miss []string
+	if !f.OnGateway {
+		miss = append(miss, "not on qg")
+	}
+	if !f.DNAT {
+		miss = append(miss, "no DNAT")
+	}
+	if !f.SNAT {
+		miss = append(miss, "no SNAT")
+	}
+	return miss
+}
+
 // Tunnel is one tunnel port on the tunnel bridge.
 type Tunnel struct {
 	Port     string   `json:"port"`

@@ -183,6 +183,18 @@ func (x *Index) tracePage(target string) (Page, bool) {
 	return Page{Trace: target, Sections: []Section{{Lines: x.traceLines(target)}}}, true
 }
 
+// TraceClass is how a trace's verdict is styled: a break as a problem,
+// an unknown path dim (neither good nor broken), a complete one good.
+func TraceClass(r *trace.Result) render.Class {
+	switch {
+	case r.BrokenAt != nil:
+		return render.Problem
+	case r.Unknown:
+		return render.Dim
+	}
+	return render.Good
+}
+
 // TraceVerdict is a trace's verdict as trace.Text words it (its last
 // lines, after the hops): the one formatter for the ticket and the
 // screen.

@@ -296,13 +296,7 @@ func (x *Index) traceLines(target string) lines {
 		ls.wrap(render.Dim, "not traceable: %s", err.Error())
 		return ls
 	}
-	class := render.Good
-	switch {
-	case r.BrokenAt != nil:
-		class = render.Problem
-	case r.Unknown:
-		class = render.Dim
-	}
+	class := TraceClass(r)
 	for _, v := range TraceVerdict(r, x.s.Host) {
 		ls.wrap(class, "%s", v).Trace = target
 	}

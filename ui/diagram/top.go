@@ -195,7 +195,7 @@ func (b *builder) routerPiece(r topo.Router) piece {
 		}
 		fl := "FIP " + f.FloatingIP + " → " + f.FixedIP
 		if fipBroken(&r, f) {
-			fl = "✗ " + fl + fipState(f)
+			fl = "✗ " + fl + FloatingIPNote(f)
 		}
 		lines = append(lines, safetext.Term(fl))
 	}
@@ -273,7 +273,7 @@ func (b *builder) routerVerdict(r *topo.Router) verdict {
 	}
 	for _, f := range r.FloatingIPs {
 		if fipBroken(r, f) {
-			v.add(Error, "floating IP "+f.FloatingIP+fipState(f))
+			v.add(Error, "floating IP "+f.FloatingIP+FloatingIPNote(f))
 		}
 	}
 	return v
@@ -286,22 +286,13 @@ func fipBroken(r *topo.Router, f topo.FloatingIP) bool {
 	return len(f.Problems) > 0 || !f.DNAT || !f.OnGateway && r.Kind != "dvr"
 }
 
-// fipState says what a floating IP lacks.
-func fipState(f topo.FloatingIP) string {
-	var miss []string
-	if !f.OnGateway {
-		miss = append(miss, "not on qg")
+// FloatingIPNote is what a floating IP lacks, as the drawing and the
+// report's tables write it after the address: " (not on qg, no DNAT)".
+func FloatingIPNote(f topo.FloatingIP) string {
+	if miss := f.Lacks(); len(miss) > 0 {
+		return " (" + strings.Join(miss, ", ") + ")"
 	}
-	if !f.DNAT {
-		miss = append(miss, "no DNAT")
-	}
-	if !f.SNAT {
-		miss = append(miss, "no SNAT")
-	}
-	if len(miss) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(miss, ", ") + ")"
+	return ""
 }
 
 func nonEmpty(s string) []string {

@@ -127,7 +127,7 @@ func (r *report) build() []Table {
 			ifs = append(ifs, i.Device+" "+strings.Join(i.Addresses, ",")+" (VLAN "+strconv.Itoa(i.LocalVLAN)+")")
 		}
 		for _, f := range rt.FloatingIPs {
-			fips = append(fips, f.FloatingIP+" → "+f.FixedIP+fipState(f))
+			fips = append(fips, f.FloatingIP+" → "+f.FixedIP+diagram.FloatingIPNote(f))
 		}
 		fwd := "?"
 		switch {
@@ -259,23 +259,6 @@ func chain(p topo.NPort) []string {
 		out = append(out, p.OVSPort)
 	}
 	return out
-}
-
-func fipState(f topo.FloatingIP) string {
-	var miss []string
-	if !f.OnGateway {
-		miss = append(miss, "not on qg")
-	}
-	if !f.DNAT {
-		miss = append(miss, "no DNAT")
-	}
-	if !f.SNAT {
-		miss = append(miss, "no SNAT")
-	}
-	if len(miss) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(miss, ", ") + ")"
 }
 
 // collapse joins a long list as its first n items and a count of the rest.

@@ -25,13 +25,7 @@ func page(r *trace.Result, host string, state int, verifyErr string) describe.Pa
 	t := parse(r, host)
 	ref := render.Ref{Kind: "trace", ID: r.IP}
 	var sum []describe.Line
-	class := render.Good
-	switch {
-	case r.BrokenAt != nil:
-		class = render.Problem
-	case r.Unknown:
-		class = render.Dim
-	}
+	class := describe.TraceClass(r)
 	for _, v := range t.verdict {
 		sum = append(sum, describe.Line{Text: v, Class: class, Wrap: true, Copy: v})
 	}
