@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,13 +10,12 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
-	"github.com/ostopo/ostopo/ui/theme"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -42,10 +39,8 @@ func (f *fixtureSource) Describe() string { return "fixture" }
 // (as the program would run the command) and returns it.
 func newTest(t testing.TB, src Source, w, h int, opt ...func(*Options)) *Model {
 	t.Helper()
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true) // no terminal to ask
-	o := Options{Source: src, Keys: theme.DefaultKeyMap(), Styles: theme.DefaultStyles(r),
+	c := panetest.Context(nil)
+	o := Options{Source: src, Keys: c.Keys, Styles: c.Styles,
 		Now: func() time.Time { return time.Date(2026, 11, 21, 13, 0, 0, 0, time.UTC) }}
 	for _, f := range opt {
 		f(&o)
@@ -79,28 +74,7 @@ func run(t testing.TB, m *Model, cmd tea.Cmd) {
 func keys(t testing.TB, m *Model, ks ...string) {
 	t.Helper()
 	for _, k := range ks {
-		var msg tea.KeyMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyMsg{Type: tea.KeyEsc}
-		case "tab":
-			msg = tea.KeyMsg{Type: tea.KeyTab}
-		case "shift+tab":
-			msg = tea.KeyMsg{Type: tea.KeyShiftTab}
-		case "ctrl+d":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlD}
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		case "space":
-			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		case "backspace":
-			msg = tea.KeyMsg{Type: tea.KeyBackspace}
-		default:
-			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		}
-		_, cmd := m.Update(msg)
+		_, cmd := m.Update(panetest.Key(k))
 		if k != "q" {
 			run(t, m, cmd)
 		}
@@ -158,29 +132,14 @@ func TestGolden(t *testing.T) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", t.Name()[:strings.Index(t.Name(), "/")], name+".golden")
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
+	panetest.Golden(t, path, got, *update)
 }
 
 // What was not read is said on every screen, and the Problems view does
 // not call a node clean when OVSDB was not read; the ports it cannot
 // place are "bridge unknown", not "on no bridge".
 func TestUnreadSourcesAreShown(t *testing.T) {
-	s, err := fixtures.Load("aio")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.Load(t, "aio")
 	src := s.Source("ovsdb")
 	src.OK, src.Error = false, "dial unix /run/openvswitch/db.sock: permission denied"
 	s.OVS = topo.OVS{}

@@ -1,54 +1,32 @@
 package describe
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/table"
-	"github.com/ostopo/ostopo/ui/theme"
 	"github.com/ostopo/ostopo/ui/tree"
 	"github.com/ostopo/ostopo/ui/views"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// testContext styles for a terminal without colour, as the goldens are.
-func testContext() pane.Context {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap()}
-}
-
-func load(t testing.TB, name string) *topo.Snapshot {
-	t.Helper()
-	s, err := fixtures.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func index(t testing.TB, name string) *Index {
-	s := load(t, name)
+	s := fixturetest.Load(t, name)
 	return NewIndex(s, doctor.Examine(s))
 }
 
 // show puts a page in a describe pane of a size.
 func show(p Page, w, h int, focused bool) *Model {
-	m := New(testContext())
+	m := New(panetest.Context(nil))
 	m.SetSize(w, h)
 	m.SetFocus(focused)
 	m.SetPage(p)
@@ -60,33 +38,12 @@ func show(p Page, w, h int, focused bool) *Model {
 func press(p pane.Pane, keys ...string) tea.Msg {
 	var msg tea.Msg
 	for _, k := range keys {
-		var km tea.KeyMsg
-		switch k {
-		case "space":
-			km = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		case "enter":
-			km = tea.KeyMsg{Type: tea.KeyEnter}
-		case "down":
-			km = tea.KeyMsg{Type: tea.KeyDown}
-		case "pgdown":
-			km = tea.KeyMsg{Type: tea.KeyPgDown}
-		default:
-			km = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		}
 		msg = nil
-		if cmd := p.Update(km); cmd != nil {
+		if cmd := panetest.Press(p, k); cmd != nil {
 			msg = cmd()
 		}
 	}
 	return msg
-}
-
-// bare is a drawn line without its gutter.
-func bare(line string) string {
-	if len(line) < pane.GutterWidth {
-		return ""
-	}
-	return strings.TrimRight(line[pane.GutterWidth:], " ")
 }
 
 // refs are every object of a snapshot a page can be asked for: what the
@@ -151,18 +108,5 @@ func refs(s *topo.Snapshot, exam doctor.Result) []render.Ref {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", name, got)
-	}
+	panetest.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -17,7 +18,7 @@ func TestHostile(t *testing.T) {
 			name string
 			make func(*topo.Snapshot) *topo.Snapshot
 		}{{"names", hostile.Names}, {"everything", hostile.Snapshot}} {
-			s := h.make(load(t, fix))
+			s := h.make(fixturetest.Load(t, fix))
 			exam := doctor.Examine(s)
 			x := NewIndex(s, exam)
 			var out strings.Builder

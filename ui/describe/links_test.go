@@ -3,6 +3,7 @@ package describe
 import (
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 )
 
@@ -10,7 +11,7 @@ import (
 // on every page opens a page that knows its object.
 func TestLinksResolve(t *testing.T) {
 	for _, name := range []string{"aio", "bad"} {
-		s := load(t, name)
+		s := fixturetest.Load(t, name)
 		exam := doctor.Examine(s)
 		x := NewIndex(s, exam)
 		links := 0

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 )
 
@@ -23,7 +24,7 @@ func TestPortFirstLines(t *testing.T) {
 			}
 			m := show(x.Page(render.Ref{Kind: "port", ID: p.ID}), 80, 10, false)
 			rows := strings.Split(m.View(), "\n")
-			first := bare(rows[0])
+			first := panetest.Bare(rows[0])
 			if !strings.HasPrefix(first, "OK ") && !strings.HasPrefix(first, "BROKEN ") && !strings.HasPrefix(first, "UNKNOWN ") && !strings.HasPrefix(first, "WARNING ") {
 				t.Errorf("%s %s: first line %q is no verdict", fix, p.ID, first)
 			}
@@ -106,7 +107,7 @@ func TestStack(t *testing.T) {
 	m.Open(net)
 	press(m, "G")
 	m.SetPage(x.Page(render.Ref{Kind: "router", ID: "04cbbcd8-1ba5-417a-a531-fc508b32d7df"}))
-	if m.Depth() != 1 || !strings.HasPrefix(bare(strings.Split(m.View(), "\n")[0]), "BROKEN") {
+	if m.Depth() != 1 || !strings.HasPrefix(panetest.Bare(strings.Split(m.View(), "\n")[0]), "BROKEN") {
 		t.Errorf("SetPage: depth %d, first line %q", m.Depth(), strings.Split(m.View(), "\n")[0])
 	}
 	m.Reset()

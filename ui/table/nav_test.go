@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ostopo/ostopo/ui/filter"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/table"
 )
@@ -21,7 +22,7 @@ func TestPageDownShowsNewPage(t *testing.T) {
 	if len(before) != 23 || before[22] != "row-0022" {
 		t.Fatalf("first page %v", before)
 	}
-	press(m, "pgdown")
+	panetest.Press(m, "pgdown")
 	after := shown(m)
 	if after[0] != "row-0023" || after[22] != "row-0045" {
 		t.Errorf("after the first PgDn the screen shows %s…%s, want row-0023…row-0045", after[0], after[len(after)-1])
@@ -29,31 +30,31 @@ func TestPageDownShowsNewPage(t *testing.T) {
 	if got := selected(m); got != "row-0023" {
 		t.Errorf("cursor on %s, want row-0023", got)
 	}
-	press(m, "pgup")
+	panetest.Press(m, "pgup")
 	if got := shown(m); got[0] != "row-0000" || selected(m) != "row-0000" {
 		t.Errorf("PgUp back: %s, cursor %s", got[0], selected(m))
 	}
 	// The cursor keeps its line: from line 5, a page down is 23 rows on.
-	press(m, repeat("j", 5)...)
-	press(m, "pgdown")
+	panetest.Press(m, repeat("j", 5)...)
+	panetest.Press(m, "pgdown")
 	if got := selected(m); got != "row-0028" || shown(m)[5] != "row-0028" {
 		t.Errorf("from line 5: cursor %s, line 5 %s", got, shown(m)[5])
 	}
 	// At the end the view stops and the cursor goes to the last row.
-	press(m, repeat("pgdown", 10)...)
+	panetest.Press(m, repeat("pgdown", 10)...)
 	if got, ids := selected(m), shown(m); got != "row-0099" || ids[len(ids)-1] != "row-0099" || len(ids) != 23 {
 		t.Errorf("at the end: cursor %s, rows %s…%s", got, ids[0], ids[len(ids)-1])
 	}
-	press(m, repeat("pgup", 10)...)
+	panetest.Press(m, repeat("pgup", 10)...)
 	if got := selected(m); got != "row-0000" {
 		t.Errorf("back at the top: cursor %s", got)
 	}
 	// Half pages scroll half a page (11 rows) with the cursor.
-	press(m, "ctrl+d")
+	panetest.Press(m, "ctrl+d")
 	if got := shown(m); got[0] != "row-0011" || selected(m) != "row-0011" {
 		t.Errorf("ctrl+d: %s, cursor %s", got[0], selected(m))
 	}
-	press(m, "ctrl+u")
+	panetest.Press(m, "ctrl+u")
 	if got := shown(m); got[0] != "row-0000" {
 		t.Errorf("ctrl+u: %s", got[0])
 	}
@@ -64,8 +65,8 @@ func TestPageDownShowsNewPage(t *testing.T) {
 // line: the screen is what it was.
 func TestFilterClearedRestoresRow(t *testing.T) {
 	m := newTable(t, 300, 80, 24)
-	press(m, "pgdown")
-	press(m, repeat("j", 14)...)
+	panetest.Press(m, "pgdown")
+	panetest.Press(m, repeat("j", 14)...)
 	before, at := m.View(), selected(m)
 	if at != "row-0037" {
 		t.Fatalf("cursor on %s", at)
@@ -74,7 +75,7 @@ func TestFilterClearedRestoresRow(t *testing.T) {
 	if got := selected(m); got != "row-0010" {
 		t.Errorf("the cursor's row does not match: cursor on %s, not the first match", got)
 	}
-	press(m, "j", "j", "j")
+	panetest.Press(m, "j", "j", "j")
 	m.SetFilter(filter.Query{})
 	if got := selected(m); got != at {
 		t.Errorf("after the filter the cursor is on %s, not %s", got, at)
@@ -87,7 +88,7 @@ func TestFilterClearedRestoresRow(t *testing.T) {
 // Narrowing a filter keeps the cursor on its row while it matches.
 func TestFilterKeepsMatchingRow(t *testing.T) {
 	m := newTable(t, 300, 80, 24)
-	press(m, repeat("j", 37)...)
+	panetest.Press(m, repeat("j", 37)...)
 	m.SetFilter(query(t, "row-00"))
 	m.SetFilter(query(t, "row-003"))
 	if got := selected(m); got != "row-0037" {
@@ -101,7 +102,7 @@ func TestFilterKeepsMatchingRow(t *testing.T) {
 	if got := selected(m); got != "row-0038" {
 		t.Errorf("next match %s", got)
 	}
-	press(m, "j", "j")
+	panetest.Press(m, "j", "j")
 	m.NextMatch(1)
 	if got := selected(m); got != "row-0030" {
 		t.Errorf("next match wraps to %s", got)
@@ -155,14 +156,14 @@ func TestMouseWheel(t *testing.T) {
 // cursor, though its row moved.
 func TestSetDataKeepsState(t *testing.T) {
 	m := newTable(t, 300, 80, 24)
-	press(m, "U", "U") // NUM, descending
+	panetest.Press(m, "U", "U") // NUM, descending
 	m.SetFilter(query(t, "row-00"))
-	press(m, "j", "j", "j")
+	panetest.Press(m, "j", "j", "j")
 	at := selected(m)
 	rs := rows(300)
 	slices.Reverse(rs)
 	rs = append(rs[:10], rs[11:]...)
-	m.SetData(context(), table.Data{Name: "Things", Columns: columns(), Rows: rs})
+	m.SetData(panetest.Context(nil), table.Data{Name: "Things", Columns: columns(), Rows: rs})
 	if got := selected(m); got != at {
 		t.Errorf("cursor on %s, was %s", got, at)
 	}
@@ -183,8 +184,8 @@ func TestSetDataKeepsState(t *testing.T) {
 // cursor stays on its row.
 func TestSort(t *testing.T) {
 	m := newTable(t, 60, 80, 24)
-	press(m, repeat("j", 8)...)
-	press(m, "U")
+	panetest.Press(m, repeat("j", 8)...)
+	panetest.Press(m, "U")
 	if got := selected(m); got != "row-0008" {
 		t.Errorf("cursor on %s after sorting", got)
 	}
@@ -192,11 +193,11 @@ func TestSort(t *testing.T) {
 		t.Errorf("heading %q", head)
 	}
 	nums := func() []string {
-		press(m, "g")
+		panetest.Press(m, "g")
 		var out []string
 		for range 60 {
 			out = append(out, m.Selected().Ref.ID)
-			press(m, "j")
+			panetest.Press(m, "j")
 		}
 		return out
 	}
@@ -226,14 +227,14 @@ func TestSort(t *testing.T) {
 		}
 	}
 	check(false)
-	press(m, "U")
+	panetest.Press(m, "U")
 	if head := screen(m)[0]; !strings.Contains(head, "NUM▼") {
 		t.Errorf("heading %q", head)
 	}
 	check(true)
 	// Text: NAME cycles z…a, so sorted ascending row-0025 (name-a) is first.
-	press(m, "A")
-	press(m, "g")
+	panetest.Press(m, "A")
+	panetest.Press(m, "g")
 	if got := selected(m); got != "row-0025" {
 		t.Errorf("by NAME first %s", got)
 	}

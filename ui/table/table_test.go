@@ -1,32 +1,19 @@
 package table_test
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/ui/filter"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/table"
-	"github.com/ostopo/ostopo/ui/theme"
 )
-
-// context builds a pane context without a terminal: no colour, as the
-// goldens and NO_COLOR have it.
-func context() pane.Context {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap()}
-}
 
 // columns of the synthetic table: an id and a state that are never
 // dropped, and three that give way (NOTE first, then NAME, then NUM).
@@ -66,37 +53,9 @@ func rows(n int) []table.Row {
 
 func newTable(t testing.TB, n, w, h int) *table.Model {
 	t.Helper()
-	m := table.New(context(), table.Data{Name: "Things", Columns: columns(), Rows: rows(n)})
+	m := table.New(panetest.Context(nil), table.Data{Name: "Things", Columns: columns(), Rows: rows(n)})
 	m.SetSize(w, h)
 	return m
-}
-
-// press types keys as the terminal sends them.
-func press(m *table.Model, ks ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range ks {
-		var msg tea.KeyMsg
-		switch k {
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		case "pgup":
-			msg = tea.KeyMsg{Type: tea.KeyPgUp}
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "left":
-			msg = tea.KeyMsg{Type: tea.KeyLeft}
-		case "right":
-			msg = tea.KeyMsg{Type: tea.KeyRight}
-		case "ctrl+d":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlD}
-		case "ctrl+u":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlU}
-		default:
-			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		}
-		cmd = m.Update(msg)
-	}
-	return cmd
 }
 
 func repeat(k string, n int) []string {
@@ -139,7 +98,7 @@ func TestViewSize(t *testing.T) {
 		for _, wide := range []bool{false, true} {
 			m := newTable(t, 100, size[0], size[1])
 			if wide {
-				press(m, "w", ">", ">")
+				panetest.Press(m, "w", ">", ">")
 			}
 			view := m.View()
 			lines := strings.Split(view, "\n")
@@ -194,11 +153,11 @@ func TestHeadingSticky(t *testing.T) {
 			t.Errorf("%s: first line %q, not the heading %q", what, got, head)
 		}
 	}
-	press(m, "pgdown", "pgdown")
+	panetest.Press(m, "pgdown", "pgdown")
 	check("after two pages down")
-	press(m, "G")
+	panetest.Press(m, "G")
 	check("at the bottom")
-	press(m, repeat("k", 40)...)
+	panetest.Press(m, repeat("k", 40)...)
 	check("after moving up")
 	m.SetFilter(query(t, "row-01"))
 	check("with a filter")
@@ -266,14 +225,14 @@ func TestWideMode(t *testing.T) {
 	if head := screen(m)[0]; strings.Contains(head, "NOTE") {
 		t.Fatalf("NOTE fits at 40: %q", head)
 	}
-	press(m, "w")
+	panetest.Press(m, "w")
 	if head := screen(m)[0]; !strings.Contains(head, "NAME") {
 		t.Errorf("wide heading %q", head)
 	}
 	var seen strings.Builder
 	for range 4 {
 		seen.WriteString(screen(m)[0])
-		press(m, ">")
+		panetest.Press(m, ">")
 	}
 	seen.WriteString(screen(m)[0])
 	for _, title := range []string{"ID", "NAME", "NUM", "NOTE", "STATE"} {
@@ -289,15 +248,15 @@ func TestWideMode(t *testing.T) {
 	if a, b := strings.Index(lines[0], "STATE"), strings.Index(lines[1], "✗"); ansi.StringWidth(lines[0][:a]) != ansi.StringWidth(lines[1][:b]) {
 		t.Errorf("heading and rows apart:\n%s\n%s", lines[0], lines[1])
 	}
-	press(m, ">", ">")
+	panetest.Press(m, ">", ">")
 	if end := screen(m)[1]; !strings.HasSuffix(end, "along the chain") {
 		t.Errorf("scrolled to the end: %q", end)
 	}
-	press(m, repeat("<", 10)...)
+	panetest.Press(m, repeat("<", 10)...)
 	if head := screen(m)[0]; !strings.HasPrefix(strings.TrimSpace(head), "ID") {
 		t.Errorf("scrolled back: %q", head)
 	}
-	press(m, "w")
+	panetest.Press(m, "w")
 	if head := screen(m)[0]; strings.Contains(head, "NOTE") {
 		t.Errorf("w again does not fit the columns: %q", head)
 	}
@@ -305,8 +264,8 @@ func TestWideMode(t *testing.T) {
 
 func TestEnterOpens(t *testing.T) {
 	m := newTable(t, 30, 80, 10)
-	press(m, "j", "j")
-	cmd := press(m, "enter")
+	panetest.Press(m, "j", "j")
+	cmd := panetest.Press(m, "enter")
 	if cmd == nil {
 		t.Fatal("enter returns no command")
 	}
@@ -331,9 +290,9 @@ func TestKeys(t *testing.T) {
 	if sort == nil || *sort != "S-I,A,U,O,S" {
 		t.Errorf("sort binding %v", sort)
 	}
-	empty := table.New(context(), table.Data{Name: "None", Columns: columns(), Empty: "nothing here"})
+	empty := table.New(panetest.Context(nil), table.Data{Name: "None", Columns: columns(), Empty: "nothing here"})
 	empty.SetSize(80, 5)
-	press(empty, "j", "G", "pgdown", "S", "w", ">", "enter")
+	panetest.Press(empty, "j", "G", "pgdown", "S", "w", ">", "enter")
 	for _, k := range empty.Keys() {
 		if k.Help().Desc == "open" {
 			t.Error("an empty table offers open")
@@ -351,9 +310,9 @@ func TestKeys(t *testing.T) {
 func TestKeyMapWinsOverSortLetter(t *testing.T) {
 	cols := columns()
 	cols[1].Sort = 'G' // Bottom's key
-	m := table.New(context(), table.Data{Name: "Things", Columns: cols, Rows: rows(50)})
+	m := table.New(panetest.Context(nil), table.Data{Name: "Things", Columns: cols, Rows: rows(50)})
 	m.SetSize(80, 10)
-	press(m, "G")
+	panetest.Press(m, "G")
 	if got := selected(m); got != "row-0049" {
 		t.Errorf("G went to %s, not the bottom", got)
 	}
@@ -379,11 +338,11 @@ func TestTerminalSafe(t *testing.T) {
 		}
 		rs[i].Copy += hostile.Payload
 	}
-	m := table.New(context(), table.Data{Name: "T" + hostile.Payload, Columns: cols, Rows: rs})
+	m := table.New(panetest.Context(nil), table.Data{Name: "T" + hostile.Payload, Columns: cols, Rows: rs})
 	for _, w := range []int{80, 300} {
 		m.SetSize(w, 8)
 		hostile.CheckTerminal(t, "view", []byte(sgr.ReplaceAllString(m.View(), "")))
-		press(m, "w")
+		panetest.Press(m, "w")
 	}
 	hostile.CheckTerminal(t, "title", []byte(m.Title()))
 	hostile.CheckTerminal(t, "copy", []byte(m.Selected().Copy))

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 )
 
 // broken is the trace of the node with one of each fault that breaks:
@@ -19,14 +21,14 @@ const broken = "203.0.113.200"
 // Bug 7: the verdict was the last line, below the fold. It is the first.
 func TestVerdictFirst(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}, {80, 8}} {
-		m := open(t, load(t, "bad"), broken, sz[0], sz[1])
-		first := bare(strings.Split(m.View(), "\n")[0])
+		m := open(t, fixturetest.Load(t, "bad"), broken, sz[0], sz[1])
+		first := panetest.Bare(strings.Split(m.View(), "\n")[0])
 		if !strings.HasPrefix(first, "path BROKEN at hop 6 (router qrouter-") {
 			t.Errorf("%dx%d: first line %q", sz[0], sz[1], first)
 		}
 	}
-	m := open(t, load(t, "aio"), broken, 80, 24)
-	if first := bare(strings.Split(m.View(), "\n")[0]); !strings.HasPrefix(first, "path complete: ") {
+	m := open(t, fixturetest.Load(t, "aio"), broken, 80, 24)
+	if first := panetest.Bare(strings.Split(m.View(), "\n")[0]); !strings.HasPrefix(first, "path complete: ") {
 		t.Errorf("complete trace: first line %q", first)
 	}
 }
@@ -34,7 +36,7 @@ func TestVerdictFirst(t *testing.T) {
 // Broken hops are open (their problem, expected, found, next), holding
 // hops one line each until space unfolds them.
 func TestFolds(t *testing.T) {
-	m := open(t, load(t, "bad"), broken, 120, 60)
+	m := open(t, fixturetest.Load(t, "bad"), broken, 120, 60)
 	view := m.View()
 	for _, want := range []string{"▾  6 ✗ router", "expected: -A neutron-l3-agent-PREROUTING", "found:    no such rule", "next:     ip netns exec qrouter-", "▸  1 ✓ provider_nic"} {
 		if !strings.Contains(view, want) {
@@ -44,7 +46,7 @@ func TestFolds(t *testing.T) {
 	if strings.Contains(view, "OVSDB: eth4 is a port of br-ex") {
 		t.Error("a holding hop's evidence is drawn unfolded")
 	}
-	for !strings.HasPrefix(bare(lineAtCursor(m)), "▸  1 ✓") {
+	for !strings.HasPrefix(panetest.Bare(lineAtCursor(m)), "▸  1 ✓") {
 		press(m, "j")
 	}
 	press(m, "space")
@@ -64,7 +66,7 @@ func lineAtCursor(m *Model) string {
 
 // } and { (and ] and [) jump between the hops that do not hold.
 func TestJump(t *testing.T) {
-	m := open(t, load(t, "bad"), broken, 80, 24)
+	m := open(t, fixturetest.Load(t, "bad"), broken, 80, 24)
 	var hops []string
 	for _, k := range []string{"}", "}", "}", "{", "]", "["} {
 		press(m, k)
@@ -75,7 +77,7 @@ func TestJump(t *testing.T) {
 	if got := strings.Join(hops, " "); got != "6/-1 8/-1 8/-1 6/-1 8/-1 6/-1" {
 		t.Errorf("jumps went to %s", got)
 	}
-	if !strings.Contains(bare(lineAtCursor(m)), "6 ✗ router") {
+	if !strings.Contains(panetest.Bare(lineAtCursor(m)), "6 ✗ router") {
 		t.Errorf("cursor on %q", lineAtCursor(m))
 	}
 }
@@ -83,7 +85,7 @@ func TestJump(t *testing.T) {
 // y copies the command of the next: line only: of the hop under the
 // cursor, else of the first broken hop.
 func TestCopyNext(t *testing.T) {
-	s := load(t, "bad")
+	s := fixturetest.Load(t, "bad")
 	r := traceOf(t, s, broken)
 	m := open(t, s, broken, 80, 24)
 	msg, ok := press(m, "y").(pane.CopyMsg)
@@ -98,7 +100,7 @@ func TestCopyNext(t *testing.T) {
 	if sel := m.Selected(); sel.Copy != r.Hops[7].Next || sel.Ref.Kind != "trace" {
 		t.Errorf("selected %+v", sel)
 	}
-	ok2 := open(t, load(t, "aio"), broken, 80, 24)
+	ok2 := open(t, fixturetest.Load(t, "aio"), broken, 80, 24)
 	if msg, isStatus := press(ok2, "y").(pane.StatusMsg); !isStatus {
 		t.Errorf("y on a complete trace: %#v", msg)
 	}
@@ -107,7 +109,7 @@ func TestCopyNext(t *testing.T) {
 // Y copies the trace as Markdown: a heading, the verdict, each hop with
 // its facts; nothing a name holds becomes markup or a line of its own.
 func TestMarkdown(t *testing.T) {
-	m := open(t, load(t, "bad"), broken, 80, 24)
+	m := open(t, fixturetest.Load(t, "bad"), broken, 80, 24)
 	msg, ok := press(m, "Y").(pane.CopyMsg)
 	if !ok || msg.What != "trace as Markdown" {
 		t.Fatalf("Y: %#v", msg)
@@ -119,14 +121,14 @@ func TestMarkdown(t *testing.T) {
 	}
 	golden(t, "bad-markdown", msg.Text)
 
-	s := hostile.Names(load(t, "bad"))
+	s := hostile.Names(fixturetest.Load(t, "bad"))
 	r := traceOf(t, s, broken)
 	md := Markdown(r, s.Host)
 	hostile.CheckText(t, "markdown", []byte(md))
 	checkLines(t, md, len(r.Hops))
 	// A snapshot where every string is hostile: what trace still finds.
 	for _, target := range []string{"10.1.0.10", broken} {
-		all := hostile.Snapshot(load(t, "aio"))
+		all := hostile.Snapshot(fixturetest.Load(t, "aio"))
 		if r, err := trace.Trace(all, target, trace.Options{}); err == nil {
 			md := Markdown(r, all.Host)
 			hostile.CheckText(t, "markdown/everything", []byte(md))
@@ -161,7 +163,7 @@ func checkLines(t *testing.T, md string, hops int) {
 
 // The pane draws nothing a hostile name holds as it is.
 func TestHostile(t *testing.T) {
-	s := hostile.Names(load(t, "bad"))
+	s := hostile.Names(fixturetest.Load(t, "bad"))
 	m := open(t, s, broken, 120, 200)
 	press(m, "=")
 	out := m.View() + m.Title() + m.Selected().Copy
@@ -177,12 +179,12 @@ func TestHostile(t *testing.T) {
 // On a live node the root asks ofproto/trace in a command: meanwhile the
 // pane says so under the verdict; the verdicts then show on their hops.
 func TestVerification(t *testing.T) {
-	s := load(t, "aio")
+	s := fixturetest.Load(t, "aio")
 	r := traceOf(t, s, broken)
-	m := New(testContext(), r, s.Host)
+	m := New(panetest.Context(nil), r, s.Host)
 	m.SetSize(120, 40)
 	m.SetVerifying()
-	if second := bare(strings.Split(m.View(), "\n")[1]); second != "verifying with ofproto/trace…" {
+	if second := panetest.Bare(strings.Split(m.View(), "\n")[1]); second != "verifying with ofproto/trace…" {
 		t.Errorf("second line while verifying: %q", second)
 	}
 	// What trace.Verify returns, made up: br-int drops the packet.
@@ -207,16 +209,16 @@ func TestVerification(t *testing.T) {
 	if cmd := m.Update(Verified{Pane: m, Records: recs}); cmd != nil {
 		t.Errorf("Verified returned a command")
 	}
-	second := bare(strings.Split(m.View(), "\n")[1])
+	second := panetest.Bare(strings.Split(m.View(), "\n")[1])
 	if !strings.HasPrefix(second, "ofproto/trace: hop ") || !strings.Contains(second, "br-int drops it") {
 		t.Errorf("second line once verified: %q", second)
 	}
-	m.Update(Verified{Pane: New(testContext(), r, s.Host), Err: fmt.Errorf("not ours")})
+	m.Update(Verified{Pane: New(panetest.Context(nil), r, s.Host), Err: fmt.Errorf("not ours")})
 	if strings.Contains(m.View(), "not ours") {
 		t.Error("a verdict for another pane was taken")
 	}
 	m.SetVerifyError(fmt.Errorf("ovs-appctl: no such file"))
-	if second := bare(strings.Split(m.View(), "\n")[1]); second != "not verified with ofproto/trace: ovs-appctl: no such file" {
+	if second := panetest.Bare(strings.Split(m.View(), "\n")[1]); second != "not verified with ofproto/trace: ovs-appctl: no such file" {
 		t.Errorf("second line on error: %q", second)
 	}
 }
@@ -227,12 +229,12 @@ func TestGolden(t *testing.T) {
 		for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			name := fmt.Sprintf("%s-%dx%d", fix, sz[0], sz[1])
 			t.Run(name, func(t *testing.T) {
-				m := open(t, load(t, fix), broken, sz[0], sz[1])
+				m := open(t, fixturetest.Load(t, fix), broken, sz[0], sz[1])
 				golden(t, name, m.Title()+"\n"+m.View()+"\n")
 			})
 		}
 	}
-	s := load(t, "scale")
+	s := fixturetest.Load(t, "scale")
 	m := open(t, s, s.Neutron.Ports[0].ID, 120, 40)
 	golden(t, "scale-port-120x40", m.Title()+"\n"+m.View()+"\n")
 }

@@ -1,28 +1,17 @@
 package tree
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/ui/filter"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
-	"github.com/ostopo/ostopo/ui/theme"
 )
-
-// testContext renders without colour, as a terminal without it would.
-func testContext(badges map[render.Ref]string) pane.Context {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap(), Badges: badges}
-}
 
 func leaf(text string, h Health) *Node {
 	return &Node{Text: text, Ref: render.Ref{Kind: "x", ID: text}, Key: text, Health: h, Fields: filter.NewFields(text, nil)}
@@ -50,29 +39,6 @@ func sample() []*Node {
 	}
 }
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range keys {
-		var msg tea.KeyMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "space":
-			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		case "pgup":
-			msg = tea.KeyMsg{Type: tea.KeyPgUp}
-		case "ctrl+d":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlD}
-		default:
-			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		}
-		cmd = m.Update(msg)
-	}
-	return cmd
-}
-
 // lines are the rows on screen without styling.
 func lines(m *Model) []string { return strings.Split(ansi.Strip(m.View()), "\n") }
 
@@ -93,25 +59,25 @@ func cursorText(m *Model) string {
 }
 
 func TestStartFolding(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	want := "br-a br-b vlan-2 vlan-3 fine broken-port ✗ tap missing unread"
 	if got := strings.Join(texts(m), " "); got != want {
 		t.Errorf("healthy groups fold, groups with a problem open:\n got %s\nwant %s", got, want)
 	}
-	m = New(testContext(nil), sample(), Options{Name: "T", OpenDepth: 1})
+	m = New(panetest.Context(nil), sample(), Options{Name: "T", OpenDepth: 1})
 	if got := strings.Join(texts(m)[:4], " "); got != "br-a vlan-1 nic br-b" {
 		t.Errorf("OpenDepth 1 opens the roots: %s", got)
 	}
 	roots := sample()
 	roots[1].StartFolded = true
-	m = New(testContext(nil), roots, Options{Name: "T"})
+	m = New(panetest.Context(nil), roots, Options{Name: "T"})
 	if got := strings.Join(texts(m), " "); got != "br-a br-b unread" {
 		t.Errorf("StartFolded folds a group whatever it holds: %s", got)
 	}
 }
 
 func TestMarksAndCounts(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(60, 10)
 	scr := strings.Join(lines(m), "\n")
 	for _, want := range []string{"▶ br-a  (2)\n", "▼ br-b  (2)  ✗1\n", "  ▼ vlan-3  (2)  ✗1\n", "▶ unread  (1)  ?1"} {
@@ -122,7 +88,7 @@ func TestMarksAndCounts(t *testing.T) {
 	// However narrow, a group's count and marks stay on screen.
 	roots := sample()
 	roots[1].Text = strings.Repeat("long ", 40)
-	m = New(testContext(nil), roots, Options{Name: "T"})
+	m = New(panetest.Context(nil), roots, Options{Name: "T"})
 	m.SetSize(40, 5)
 	if l := lines(m)[1]; !strings.HasSuffix(l, "…  (2)  ✗1") || ansi.StringWidth(l) > 40 {
 		t.Errorf("cut line: %q", l)
@@ -133,54 +99,54 @@ func TestMarksAndCounts(t *testing.T) {
 }
 
 func TestFoldKeys(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(80, 20)
-	press(m, "space") // on br-a
+	panetest.Press(m, "space") // on br-a
 	if got := strings.Join(texts(m)[:3], " "); got != "br-a vlan-1 nic" {
 		t.Fatalf("space unfolds: %s", got)
 	}
-	press(m, "j", "j", "space") // on nic, a leaf: folds br-a, cursor on it
+	panetest.Press(m, "j", "j", "space") // on nic, a leaf: folds br-a, cursor on it
 	if cursorText(m) != "br-a" || texts(m)[1] != "br-b" {
 		t.Errorf("space on a leaf folds its group: cursor %q, rows %v", cursorText(m), texts(m))
 	}
-	press(m, "=")
+	panetest.Press(m, "=")
 	if len(m.visible) != len(m.e) {
 		t.Errorf("unfold all shows %d of %d rows", len(m.visible), len(m.e))
 	}
-	press(m, "G", "-")
+	panetest.Press(m, "G", "-")
 	if got := strings.Join(texts(m), " "); got != "br-a br-b unread" || cursorText(m) != "unread" {
 		t.Errorf("fold all: %s, cursor on %q", got, cursorText(m))
 	}
-	press(m, "g", "=", "]")
+	panetest.Press(m, "g", "=", "]")
 	if cursorText(m) != "vlan-1" {
 		t.Errorf("] from br-a goes to the next group: %q", cursorText(m))
 	}
-	press(m, "]", "[")
+	panetest.Press(m, "]", "[")
 	if cursorText(m) != "vlan-1" {
 		t.Errorf("] then [ comes back: %q", cursorText(m))
 	}
 }
 
 func TestNextProblemUnfolds(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(80, 20)
-	press(m, "-", "}")
+	panetest.Press(m, "-", "}")
 	if cursorText(m) != "broken-port" {
 		t.Fatalf("} goes to the broken port (not its explanation): %q", cursorText(m))
 	}
 	if got := strings.Join(texts(m), " "); !strings.Contains(got, "br-b vlan-2 vlan-3 fine broken-port") {
 		t.Errorf("} unfolds what hides the problem: %s", got)
 	}
-	press(m, "}")
+	panetest.Press(m, "}")
 	if cursorText(m) != "broken-port" {
 		t.Errorf("} with one problem stays on it: %q", cursorText(m))
 	}
-	press(m, "g", "{")
+	panetest.Press(m, "g", "{")
 	if cursorText(m) != "broken-port" {
 		t.Errorf("{ from the top goes round to the last problem: %q", cursorText(m))
 	}
-	healthy := New(testContext(nil), []*Node{group("a", OK, leaf("b", OK))}, Options{})
-	if cmd := press(healthy, "}"); cmd == nil {
+	healthy := New(panetest.Context(nil), []*Node{group("a", OK, leaf("b", OK))}, Options{})
+	if cmd := panetest.Press(healthy, "}"); cmd == nil {
 		t.Error("} on a healthy tree says so")
 	} else if msg, ok := cmd().(pane.StatusMsg); !ok || !strings.Contains(string(msg), "no problem") {
 		t.Errorf("status %v", cmd())
@@ -190,11 +156,11 @@ func TestNextProblemUnfolds(t *testing.T) {
 // Bug 5: the first PgDn showed one new line (the cursor went down a page
 // and the screen scrolled just enough to show it).
 func TestPageDownShowsAWholeNewPage(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(80, 10)
-	press(m, "=")
+	panetest.Press(m, "=")
 	first := lines(m)
-	press(m, "pgdown")
+	panetest.Press(m, "pgdown")
 	second := lines(m)
 	for _, l := range second {
 		for _, f := range first {
@@ -206,15 +172,15 @@ func TestPageDownShowsAWholeNewPage(t *testing.T) {
 	if m.offset != 10 || m.cursor != 10 {
 		t.Errorf("PgDn: offset %d cursor %d, want 10 and 10", m.offset, m.cursor)
 	}
-	press(m, "pgup")
+	panetest.Press(m, "pgup")
 	if m.offset != 0 || m.cursor != 0 {
 		t.Errorf("PgUp back: offset %d cursor %d", m.offset, m.cursor)
 	}
-	press(m, "ctrl+d")
+	panetest.Press(m, "ctrl+d")
 	if m.offset != 5 || m.cursor != 5 {
 		t.Errorf("ctrl+d: offset %d cursor %d", m.offset, m.cursor)
 	}
-	press(m, "G", "pgdown")
+	panetest.Press(m, "G", "pgdown")
 	if m.cursor != len(m.visible)-1 || m.offset != len(m.visible)-10 {
 		t.Errorf("PgDn at the end: offset %d cursor %d of %d", m.offset, m.cursor, len(m.visible))
 	}
@@ -223,9 +189,9 @@ func TestPageDownShowsAWholeNewPage(t *testing.T) {
 // A match's context is its parent in the model, and esc (an empty
 // filter) gives back the folding and the row the cursor was on (bug 4).
 func TestFilterContextAndRestore(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(80, 20)
-	press(m, "}", "k") // on "fine", in vlan-3
+	panetest.Press(m, "}", "k") // on "fine", in vlan-3
 	before := strings.Join(texts(m), " ")
 	q, _ := filter.Parse("port4")
 	if n := m.SetFilter(q); n != 11 { // port4, port40…port49
@@ -248,7 +214,7 @@ func TestFilterContextAndRestore(t *testing.T) {
 	if got := strings.Join(texts(m), " "); got != "br-b" {
 		t.Errorf("a matching group shows folded: %s", got)
 	}
-	press(m, "space")
+	panetest.Press(m, "space")
 	if got := strings.Join(texts(m), " "); got != "br-b vlan-2 vlan-3" {
 		t.Errorf("and shows its children when unfolded: %s", got)
 	}
@@ -270,7 +236,7 @@ func TestFilterContextAndRestore(t *testing.T) {
 }
 
 func TestSelectUnfolds(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	m.SetSize(80, 10)
 	if !m.Select(render.Ref{Kind: "x", ID: "port37"}) || cursorText(m) != "port37" {
 		t.Fatalf("Select: cursor %q", cursorText(m))
@@ -292,23 +258,23 @@ func TestEnterKeysAndSelection(t *testing.T) {
 	roots := []*Node{{Text: "ns", Ref: render.Ref{Kind: "namespace", ID: "ns"}, Copy: "ns-label", Children: []*Node{
 		{Text: "links", Children: []*Node{{Text: "eth0", Ref: render.Ref{Kind: "link", ID: "ns/eth0"}, Copy: "eth0", Trace: "10.0.0.1"}}},
 	}}}
-	m := New(testContext(nil), roots, Options{Name: "T", OpenDepth: 1})
+	m := New(panetest.Context(nil), roots, Options{Name: "T", OpenDepth: 1})
 	m.SetSize(80, 10)
 	if k := m.Keys(); len(k) == 0 || k[0].Help().Desc != "fold" {
 		t.Errorf("on an open group the first key folds: %v", k[0].Help())
 	}
-	cmd := press(m, "enter")
+	cmd := panetest.Press(m, "enter")
 	if msg, ok := cmd().(pane.OpenMsg); !ok || msg.Ref.ID != "ns" {
 		t.Errorf("enter opens the object: %#v", cmd())
 	}
-	press(m, "j")
+	panetest.Press(m, "j")
 	if s := m.Selected(); s.Ref.ID != "ns" || s.Copy != "ns-label" {
 		t.Errorf("a section stands for its parent: %+v", s)
 	}
-	if cmd := press(m, "enter"); cmd != nil || texts(m)[len(texts(m))-1] != "eth0" {
+	if cmd := panetest.Press(m, "enter"); cmd != nil || texts(m)[len(texts(m))-1] != "eth0" {
 		t.Errorf("enter on a section unfolds it: %v", texts(m))
 	}
-	press(m, "j")
+	panetest.Press(m, "j")
 	if s := m.Selected(); s.Ref.ID != "ns/eth0" || s.Copy != "eth0" || s.Trace != "10.0.0.1" {
 		t.Errorf("leaf selection %+v", s)
 	}
@@ -316,16 +282,16 @@ func TestEnterKeysAndSelection(t *testing.T) {
 		t.Errorf("on a leaf: %v, %v", k[0].Help(), k[1].Help())
 	}
 	// A "space" binding is the space bar, which bubbletea spells " ".
-	press(m, "space")
+	panetest.Press(m, "space")
 	if cursorText(m) != "links" {
 		t.Errorf("space on a leaf: cursor %q", cursorText(m))
 	}
 }
 
 func TestMouse(t *testing.T) {
-	m := New(testContext(nil), sample(), Options{Name: "T", Heading: "NAME"})
+	m := New(panetest.Context(nil), sample(), Options{Name: "T", Heading: "NAME"})
 	m.SetSize(80, 10)
-	press(m, "=")
+	panetest.Press(m, "=")
 	m.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown})
 	if m.cursor != 3 {
 		t.Errorf("wheel: cursor %d", m.cursor)
@@ -345,10 +311,10 @@ func TestMouse(t *testing.T) {
 }
 
 func TestViewSize(t *testing.T) {
-	m := New(testContext(map[render.Ref]string{{Kind: "x", ID: "broken-port"}: "error"}), sample(), Options{Name: "T"})
+	m := New(panetest.Context(map[render.Ref]string{{Kind: "x", ID: "broken-port"}: "error"}), sample(), Options{Name: "T"})
 	for _, size := range [][2]int{{80, 24}, {20, 3}, {200, 60}} {
 		m.SetSize(size[0], size[1])
-		press(m, "=")
+		panetest.Press(m, "=")
 		ls := lines(m)
 		if len(ls) != size[1] {
 			t.Errorf("%v: %d lines", size, len(ls))
@@ -372,14 +338,14 @@ func TestViewSize(t *testing.T) {
 
 // What changed inside a folded group marks the group.
 func TestChangedMarkRollsUp(t *testing.T) {
-	c := testContext(nil)
+	c := panetest.Context(nil)
 	c.Changed = func(key string) bool { return key == "port7" }
 	m := New(c, sample(), Options{Name: "T"})
 	m.SetSize(80, 10)
 	if l := lines(m)[0]; !strings.HasPrefix(l, ">•") {
 		t.Errorf("folded br-a: %q", l)
 	}
-	press(m, "space")
+	panetest.Press(m, "space")
 	if l := lines(m)[0]; strings.HasPrefix(l, ">•") {
 		t.Errorf("open br-a carries no mark of its own: %q", l)
 	}
@@ -388,20 +354,20 @@ func TestChangedMarkRollsUp(t *testing.T) {
 // A refresh builds a new tree: what was folded and the row the cursor
 // was on carry over.
 func TestKeepState(t *testing.T) {
-	prev := New(testContext(nil), sample(), Options{Name: "T"})
+	prev := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	prev.SetSize(80, 10)
-	press(prev, "space", "j", "space", "j", "j", "j") // br-a and vlan-1 open, cursor on port2
-	press(prev, "G", "k", "space")                    // vlan-3's broken port folded
-	press(prev, "g", "j", "j", "j", "j")
+	panetest.Press(prev, "space", "j", "space", "j", "j", "j") // br-a and vlan-1 open, cursor on port2
+	panetest.Press(prev, "G", "k", "space")                    // vlan-3's broken port folded
+	panetest.Press(prev, "g", "j", "j", "j", "j")
 	want := strings.Join(texts(prev), " ")
-	next := New(testContext(nil), sample(), Options{Name: "T"})
+	next := New(panetest.Context(nil), sample(), Options{Name: "T"})
 	next.KeepState(prev)
 	if got := strings.Join(texts(next), " "); got != want || cursorText(next) != "port2" {
 		t.Errorf("kept:\n got %s (cursor %q)\nwant %s (cursor port2)", got, cursorText(next), want)
 	}
 	q, _ := filter.Parse("nic")
 	prev.SetFilter(q)
-	next = New(testContext(nil), sample(), Options{Name: "T"})
+	next = New(panetest.Context(nil), sample(), Options{Name: "T"})
 	next.KeepState(prev)
 	if cursorText(next) != "port2" {
 		t.Errorf("under a filter the row before it is kept: %q", cursorText(next))

@@ -1,10 +1,8 @@
 package views
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,15 +12,14 @@ import (
 	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/filter"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/table"
 	"github.com/ostopo/ostopo/ui/theme"
@@ -62,10 +59,7 @@ func tableViews() []tableView {
 // tableContext is what the root gives every pane, without a terminal: no
 // colour (as goldens and NO_COLOR have it), the doctor's badges.
 func tableContext(r doctor.Result) pane.Context {
-	lr := lipgloss.NewRenderer(&bytes.Buffer{})
-	lr.SetColorProfile(termenv.Ascii)
-	lr.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(lr), Keys: theme.DefaultKeyMap(), Badges: render.Badges(r.Findings)}
+	return panetest.Context(render.Badges(r.Findings))
 }
 
 func newTableModel(c pane.Context, d table.Data, w, h int) *table.Model {
@@ -80,22 +74,7 @@ func tableScreen(m *table.Model) string { return m.Title() + "\n" + ansi.Strip(m
 
 func tableGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if tableUpdate() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui/views -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
+	panetest.Golden(t, filepath.Join("testdata", name+".golden"), got, tableUpdate())
 }
 
 // Golden renders of every table view on the all-in-one node, the node
@@ -420,16 +399,7 @@ func TestScaleKeysUnder16ms(t *testing.T) {
 		fresh := func() *table.Model { return newTableModel(c, d, 200, 60) }
 		shared := fresh()
 		keyOn := func(k string) func(*table.Model) {
-			return func(m *table.Model) {
-				msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-				switch k {
-				case "pgdown":
-					msg = tea.KeyMsg{Type: tea.KeyPgDown}
-				case "pgup":
-					msg = tea.KeyMsg{Type: tea.KeyPgUp}
-				}
-				m.Update(msg)
-			}
+			return func(m *table.Model) { m.Update(panetest.Key(k)) }
 		}
 		cases := map[string]func() time.Duration{}
 		for _, col := range d.Columns {

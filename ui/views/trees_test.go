@@ -1,9 +1,7 @@
 package views
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/fixtures/hostile"
 	"github.com/ostopo/ostopo/netinspect/doctor"
@@ -22,8 +17,8 @@ import (
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/filter"
 	"github.com/ostopo/ostopo/ui/pane"
+	"github.com/ostopo/ostopo/ui/pane/panetest"
 	"github.com/ostopo/ostopo/ui/render"
-	"github.com/ostopo/ostopo/ui/theme"
 	"github.com/ostopo/ostopo/ui/tree"
 )
 
@@ -51,14 +46,6 @@ func treeViews() []treeView {
 	return []treeView{{"topology", Topology, TopologyOptions()}, {"namespaces", Namespaces, NamespacesOptions()}}
 }
 
-// treeContext renders without colour (goldens hold text only).
-func treeContext(badges map[render.Ref]string) pane.Context {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return pane.Context{Styles: theme.DefaultStyles(r), Keys: theme.DefaultKeyMap(), Badges: badges}
-}
-
 func treeBadges(s *topo.Snapshot) map[render.Ref]string { return render.Badges(doctor.Run(s)) }
 
 // treePane builds a view's pane of a fixture at a size.
@@ -67,26 +54,9 @@ func treePane(t testing.TB, fixture string, v treeView, w, h int) (*tree.Model, 
 	s := fixturetest.Load(t, fixture)
 	b := treeBadges(s)
 	roots := v.build(s, b)
-	m := tree.New(treeContext(b), roots, v.opt)
+	m := tree.New(panetest.Context(b), roots, v.opt)
 	m.SetSize(w, h)
 	return m, roots, s
-}
-
-func treePress(m *tree.Model, keys ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range keys {
-		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		switch k {
-		case "space":
-			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		}
-		cmd = m.Update(msg)
-	}
-	return cmd
 }
 
 func treeScreen(m *tree.Model) string { return ansi.Strip(m.View()) }
@@ -127,23 +97,7 @@ func TestTreeGoldens(t *testing.T) {
 
 func treeGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if treeUpdating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui/views -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test ./ui/views -update rewrites it):\n%s", name, path, got)
-	}
+	panetest.Golden(t, filepath.Join("testdata", name+".golden"), got, treeUpdating())
 }
 
 // screenRow is a line of a tree's screen read back as a person reads it:
@@ -337,7 +291,7 @@ func TestScaleReachable(t *testing.T) {
 			m, _, _ := treePane(t, "scale", c.view, size[0], size[1]-5)
 			keys := 0
 			for ; keys <= 3 && !strings.Contains(treeScreen(m), c.want); keys++ {
-				treePress(m, "pgdown")
+				panetest.Press(m, "pgdown")
 			}
 			if keys > 3 {
 				t.Errorf("%v: %q not on screen after 3 keys", size, c.want)
@@ -387,7 +341,7 @@ func TestSelectionCopyAndTrace(t *testing.T) {
 	if s := m.Selected(); s.Ref != ref || s.Copy != ref.ID || s.Trace != ref.ID {
 		t.Errorf("port row: %+v", s)
 	}
-	if msg, ok := treePress(m, "enter")().(pane.OpenMsg); !ok || msg.Ref != ref {
+	if msg, ok := panetest.Press(m, "enter")().(pane.OpenMsg); !ok || msg.Ref != ref {
 		t.Errorf("enter on a port opens it: %+v", msg)
 	}
 	m, _, _ = treePane(t, "bad", treeViews()[1], 200, 100)
@@ -401,7 +355,7 @@ func TestSelectionCopyAndTrace(t *testing.T) {
 // back to the row it was on, where it was on screen.
 func TestEscRestoresTheRow(t *testing.T) {
 	m, _, _ := treePane(t, "scale", treeViews()[1], 120, 35)
-	treePress(m, "j", "j", "j", "space", "j", "j", "j")
+	panetest.Press(m, "j", "j", "j", "space", "j", "j", "j")
 	before, sel := treeScreen(m), m.Selected()
 	if n := treeFilter(t, m, "qr-"); n == 0 {
 		t.Fatal("no match for qr-")
@@ -433,9 +387,9 @@ func treeHostile(t *testing.T, what string, s *topo.Snapshot) {
 	b := treeBadges(s)
 	for _, v := range treeViews() {
 		roots := v.build(s, b)
-		m := tree.New(treeContext(b), roots, v.opt)
+		m := tree.New(panetest.Context(b), roots, v.opt)
 		m.SetSize(400, 2000)
-		treePress(m, "=")
+		panetest.Press(m, "=")
 		scr := m.View()
 		hostile.CheckTerminal(t, what+" "+v.name, []byte(sgr.ReplaceAllString(scr, "")))
 		if !strings.Contains(scr, `\x1b]0;pwned\x07`) {
@@ -458,34 +412,46 @@ func treeHostile(t *testing.T, what string, s *topo.Snapshot) {
 func TestTreeSpeedOnScale(t *testing.T) {
 	const budget = 16 * time.Millisecond
 	m, _, _ := treePane(t, "scale", treeViews()[1], 200, 60)
+	// Each action is timed once (they change the tree): one over budget
+	// may be the shared machine's pause, not the tree's, and is logged;
+	// two, or one over four frames, fail. bench/tui times thousands.
+	var over []string
+	defer func() {
+		if len(over) > 1 {
+			t.Errorf("over the %v budget: %s", budget, strings.Join(over, "; "))
+		}
+	}()
 	timed := func(what string, f func()) {
 		start := time.Now()
 		f()
 		m.View()
 		took := time.Since(start)
 		t.Logf("%-32s %v", what, took)
-		if took > budget {
+		switch {
+		case took > 4*budget:
 			t.Errorf("%s took %v (budget %v)", what, took, budget)
+		case took > budget:
+			over = append(over, what+" "+took.String())
 		}
 	}
-	treePress(m, "space", "j") // the node's own namespace open, cursor on its links
+	panetest.Press(m, "space", "j") // the node's own namespace open, cursor on its links
 	if !strings.Contains(treeScreen(m), "▶ links  (4,004)") {
 		t.Fatalf("not on the links:\n%s", treeScreen(m))
 	}
-	timed("unfold the 4,004 links", func() { treePress(m, "space") })
-	timed("page down in them", func() { treePress(m, "pgdown") })
-	timed("fold them (from a link)", func() { treePress(m, "space") })
-	timed("unfold all", func() { treePress(m, "=") })
-	timed("bottom", func() { treePress(m, "G") })
-	timed("fold all", func() { treePress(m, "-") })
+	timed("unfold the 4,004 links", func() { panetest.Press(m, "space") })
+	timed("page down in them", func() { panetest.Press(m, "pgdown") })
+	timed("fold them (from a link)", func() { panetest.Press(m, "space") })
+	timed("unfold all", func() { panetest.Press(m, "=") })
+	timed("bottom", func() { panetest.Press(m, "G") })
+	timed("fold all", func() { panetest.Press(m, "-") })
 	timed("filter qvo", func() { treeFilter(t, m, "qvo") })
 	timed("next match", func() { m.NextMatch(1) })
 	timed("clear the filter", func() { m.SetFilter(filter.Query{}) })
-	timed("next problem (none)", func() { treePress(m, "}") })
+	timed("next problem (none)", func() { panetest.Press(m, "}") })
 
 	top, _, _ := treePane(t, "scale", treeViews()[0], 200, 60)
 	start := time.Now()
-	treePress(top, "=")
+	panetest.Press(top, "=")
 	top.View()
 	t.Logf("%-32s %v", "topology: unfold all", time.Since(start))
 }
@@ -493,9 +459,9 @@ func TestTreeSpeedOnScale(t *testing.T) {
 func BenchmarkTreeUnfoldFoldAll(b *testing.B) {
 	m, _, _ := treePane(b, "scale", treeViews()[1], 200, 60)
 	for b.Loop() {
-		treePress(m, "=")
+		panetest.Press(m, "=")
 		m.View()
-		treePress(m, "-")
+		panetest.Press(m, "-")
 		m.View()
 	}
 }
@@ -531,7 +497,7 @@ func TestTreeUnreadOVSDB(t *testing.T) {
 	s.OVS = topo.OVS{}
 	s.Neutron = neutron.Derive(s)
 	b := treeBadges(s)
-	m := tree.New(treeContext(b), Topology(s, b), TopologyOptions())
+	m := tree.New(panetest.Context(b), Topology(s, b), TopologyOptions())
 	m.SetSize(120, 40)
 	scr := treeScreen(m)
 	if strings.Contains(scr, "not on any OVS bridge") || !strings.Contains(scr, "bridge unknown: ovsdb was not read") {
@@ -561,19 +527,19 @@ func TestNamespacesSortByColumn(t *testing.T) {
 		return ""
 	}
 	selected := m.Selected().Ref
-	treePress(m, "L")
+	panetest.Press(m, "L")
 	if got := first(); strings.HasPrefix(got, "(root)") || !strings.Contains(treeScreen(m), "LINKS·L▲") {
 		t.Errorf("sorted by links, the fewest first: %q\n%s", got, treeScreen(m))
 	}
 	if m.Selected().Ref != selected {
 		t.Errorf("the sort moved the cursor to %v, want %v", m.Selected().Ref, selected)
 	}
-	treePress(m, "L")
+	panetest.Press(m, "L")
 	if got := first(); !strings.HasPrefix(got, "(root)") || !strings.Contains(treeScreen(m), "LINKS·L▼") {
 		t.Errorf("reversed, the node's 4,004 links first: %q", got)
 	}
 	treeFilter(t, m, "qdhcp")
-	treePress(m, "M")
+	panetest.Press(m, "M")
 	for _, r := range screenRows(treeScreen(m)) {
 		if r.depth == 0 && !strings.HasPrefix(r.text, "NAMESPACE") && !strings.HasPrefix(r.text, "qdhcp-") {
 			t.Errorf("under the filter, a sort showed %q", r.text)
