@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Fields are what a row offers a filter: its text (what it shows, plus
@@ -196,10 +197,8 @@ func (t term) match(f Fields) bool {
 			return true
 		}
 	case exact:
-		for _, w := range strings.FieldsFunc(f.lower, wordBreak) {
-			if w == t.value {
-				return true
-			}
+		if containsWord(f.lower, t.value) {
+			return true
 		}
 	}
 	for _, vs := range f.terms {
@@ -226,6 +225,30 @@ func (t term) matchValue(v string, typed bool) bool {
 			return strings.HasPrefix(v, t.value)
 		}
 		return strings.Contains(v, t.value)
+	}
+	return false
+}
+
+// containsWord reports whether w occurs in text as a whole word (between
+// wordBreak runes or the ends), without splitting the text: a filter
+// runs on every keystroke over thousands of rows, and splitting each
+// into words allocated more than everything else a keystroke does.
+func containsWord(text, w string) bool {
+	if w == "" {
+		return false
+	}
+	for from := 0; from <= len(text)-len(w); {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(w)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || wordBreak(before)) && (end == len(text) || wordBreak(after)) {
+			return true
+		}
+		from = start + 1
 	}
 	return false
 }

@@ -96,3 +96,23 @@ func TestExact(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsWord(t *testing.T) {
+	for _, c := range []struct {
+		text, w string
+		want    bool
+	}{
+		{"tap1 10.1.2.50/24", "10.1.2.50/24", true},
+		{"tap1 10.1.2.50/24", "10.1.2.5", false},
+		{"10.1.0.1 10.1.0.10", "10.1.0.10", true},
+		{"10.1.0.10 10.1.0.1", "10.1.0.1", true},
+		{"x,(10.1.0.1)", "10.1.0.1", true},
+		{"ab", "", false},
+		{"a", "ab", false},
+		{"→ qvo1 ═ qvb1", "qvb1", true},
+	} {
+		if got := containsWord(c.text, c.w); got != c.want {
+			t.Errorf("containsWord(%q, %q) = %v", c.text, c.w, got)
+		}
+	}
+}
