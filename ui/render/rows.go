@@ -1,14 +1,10 @@
-// Package render turns a snapshot into the lines each view shows: plain
-// text rows with a class (for styling), the object they stand for (for the
-// detail view), what a filter matches and what `y` copies. It is pure and
-// knows nothing of terminals; the TUI styles and windows the rows, tests
-// compare them, and a --plain mode can print them.
+// Package render holds what every view's lines share: the object a line
+// stands for (Ref: what the detail pane opens, the doctor's badges key),
+// how a line is styled (Class), a plain line (Row), and the short ids
+// operators read. It knows nothing of terminals.
 package render
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -31,28 +27,15 @@ type Ref struct {
 	ID   string // port/network/router id, namespace name, bridge name, "<ns>/<link>", "<bridge>/<n>"
 }
 
-// Row is one line of a view.
+// Row is one plain line with its class and object (a describe page's raw
+// facts, the repair's text).
 type Row struct {
 	Text  string
 	Class Class
 	Ref   Ref
-	// Search is extra text a filter matches besides Text (full ids, MACs,
-	// addresses the line abbreviates).
-	Search string
 	// Copy is what `y` puts on the clipboard for this row.
 	Copy string
 }
-
-// Matches reports whether the row matches a lower-case filter term.
-func (r Row) Matches(term string) bool {
-	if term == "" {
-		return true
-	}
-	return strings.Contains(strings.ToLower(r.Text), term) || strings.Contains(strings.ToLower(r.Search), term)
-}
-
-// Key identifies a row across snapshots, for change highlighting.
-func (r Row) Key() string { return r.Ref.Kind + "\x00" + r.Ref.ID + "\x00" + r.Text }
 
 // Short abbreviates a UUID to its first 8 characters, as operators read them.
 func Short(id string) string {
@@ -60,43 +43,6 @@ func Short(id string) string {
 		return id[:8]
 	}
 	return id
-}
-
-func problemsText(ps []string) string {
-	if len(ps) == 0 {
-		return ""
-	}
-	if len(ps) == 1 {
-		return "✗ " + ps[0]
-	}
-	return "✗ " + ps[0] + " (+" + strconv.Itoa(len(ps)-1) + " more)"
-}
-
-// unknownText is the first fact that could not be read, "? " marking it
-// neither good nor a problem.
-func unknownText(us []string) string {
-	if len(us) == 1 {
-		return "? " + us[0]
-	}
-	return "? " + us[0] + " (+" + strconv.Itoa(len(us)-1) + " more)"
-}
-
-// join concatenates non-empty parts with two spaces.
-func join(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "  ")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // Badges maps each object with a finding to its worst severity, for
