@@ -53,7 +53,6 @@ type loaded struct {
 	ctx pane.Context
 	// pages builds the describe pages of this snapshot.
 	pages *describe.Index
-	took  time.Duration
 	err   error
 }
 
@@ -63,14 +62,12 @@ type loaded struct {
 // newer refresh overtook.
 func load(ctx context.Context, src Source, seq int, against map[string]bool, c pane.Context) tea.Cmd {
 	return func() tea.Msg {
-		start := time.Now()
 		snap, err := src.Snapshot(ctx)
 		if err != nil {
 			return loaded{seq: seq, err: err}
 		}
 		l := build(snap, against, c)
 		l.seq = seq
-		l.took = time.Since(start)
 		return l
 	}
 }
