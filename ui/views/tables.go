@@ -347,9 +347,9 @@ type tableState struct {
 func tableStateOf(problems, unknown []string, ok string, okClass render.Class) tableState {
 	switch {
 	case len(problems) > 0:
-		return tableState{text: "✗ " + tableFirst(problems), rank: "0", class: render.Problem, states: []string{"broken"}}
+		return tableState{text: "✗ " + firstMore(problems), rank: "0", class: render.Problem, states: []string{"broken"}}
 	case len(unknown) > 0:
-		return tableState{text: "? " + tableFirst(unknown), rank: "1", class: render.Dim, states: []string{"unknown"}}
+		return tableState{text: "? " + firstMore(unknown), rank: "1", class: render.Dim, states: []string{"unknown"}}
 	}
 	return tableState{text: ok, rank: "2", class: okClass, states: []string{"ok"}}
 }
@@ -359,13 +359,6 @@ func (st tableState) sortKeys(n int) []string {
 	keys := make([]string, n)
 	keys[n-1] = st.rank + st.text
 	return keys
-}
-
-func tableFirst(xs []string) string {
-	if len(xs) == 1 {
-		return xs[0]
-	}
-	return xs[0] + " (+" + strconv.Itoa(len(xs)-1) + " more)"
 }
 
 // tableNAT says whether the router's floating IPs have their NAT: "-"
@@ -396,7 +389,7 @@ func tableNAT(s *topo.Snapshot, r *topo.Router) string {
 	if len(bad) == 0 {
 		return "ok"
 	}
-	return tableFirst(bad)
+	return firstMore(bad)
 }
 
 // tableFlowPorts collects the ports a flow names by number: their names

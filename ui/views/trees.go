@@ -870,27 +870,12 @@ func treeAddrs(prefixes []string) []string {
 	return out
 }
 
-func treeProblems(ps []string) string {
-	switch len(ps) {
-	case 0:
-		return ""
-	case 1:
-		return "✗ " + ps[0]
-	}
-	return "✗ " + ps[0] + " (+" + strconv.Itoa(len(ps)-1) + " more)"
-}
+// treeProblems is the first problem, marked ✗, with how many more.
+func treeProblems(ps []string) string { return marked("✗ ", ps) }
 
 // treeUnknown is the first fact that could not be read, "? " marking it
 // neither good nor a problem.
-func treeUnknown(us []string) string {
-	switch len(us) {
-	case 0:
-		return ""
-	case 1:
-		return "? " + us[0]
-	}
-	return "? " + us[0] + " (+" + strconv.Itoa(len(us)-1) + " more)"
-}
+func treeUnknown(us []string) string { return marked("? ", us) }
 
 // treePad pads a cell to its column's width (one space after a longer
 // one, so that cells never touch).
