@@ -51,7 +51,7 @@ func (v *Viewer) Update(msg tea.Msg) tea.Cmd {
 			if line < 0 {
 				v.SetFolded(sec, !v.Folded(sec))
 			}
-		case matches(msg, k.Fold):
+		case key.Matches(msg, k.Fold):
 			sec, _ := v.At()
 			v.SetFolded(sec, !v.Folded(sec))
 		case key.Matches(msg, k.FoldAll):
@@ -69,23 +69,6 @@ func (v *Viewer) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-// matches is key.Matches, also for a binding written "space", which
-// bubbletea spells " ".
-func matches(msg tea.KeyMsg, b key.Binding) bool {
-	if key.Matches(msg, b) {
-		return true
-	}
-	if msg.String() != " " || !b.Enabled() {
-		return false
-	}
-	for _, k := range b.Keys() {
-		if k == "space" {
-			return true
-		}
-	}
-	return false
 }
 
 func dir(msg tea.KeyMsg, forward key.Binding) int {

@@ -125,39 +125,39 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	}
 	k := m.c.Keys
 	switch {
-	case matches(km, k.Down):
+	case key.Matches(km, k.Down):
 		m.move(m.sel + 1)
-	case matches(km, k.Up):
+	case key.Matches(km, k.Up):
 		m.move(m.sel - 1)
-	case matches(km, k.Top):
+	case key.Matches(km, k.Top):
 		m.move(0)
-	case matches(km, k.Bottom):
+	case key.Matches(km, k.Bottom):
 		m.move(len(m.l.Order) - 1)
-	case matches(km, k.PageDown):
+	case key.Matches(km, k.PageDown):
 		m.moveBy(m.h)
-	case matches(km, k.PageUp):
+	case key.Matches(km, k.PageUp):
 		m.moveBy(-m.h)
-	case matches(km, k.HalfDown):
+	case key.Matches(km, k.HalfDown):
 		m.moveBy(m.h / 2)
-	case matches(km, k.HalfUp):
+	case key.Matches(km, k.HalfUp):
 		m.moveBy(-m.h / 2)
-	case matches(km, k.ScrollRight):
+	case key.Matches(km, k.ScrollRight):
 		m.pan(panStep)
-	case matches(km, k.ScrollLeft):
+	case key.Matches(km, k.ScrollLeft):
 		m.pan(-panStep)
-	case matches(km, k.NextProblem):
+	case key.Matches(km, k.NextProblem):
 		m.seek(1, func(b *Box) bool { return b.Health >= Warning })
-	case matches(km, k.PrevProblem):
+	case key.Matches(km, k.PrevProblem):
 		m.seek(-1, func(b *Box) bool { return b.Health >= Warning })
-	case matches(km, k.NextGroup):
+	case key.Matches(km, k.NextGroup):
 		m.seek(1, func(b *Box) bool { return b.Kind == KindNetwork || b.Shape == Bus })
-	case matches(km, k.PrevGroup):
+	case key.Matches(km, k.PrevGroup):
 		m.seek(-1, func(b *Box) bool { return b.Kind == KindNetwork || b.Shape == Bus })
-	case matches(km, k.Fold):
+	case key.Matches(km, k.Fold):
 		if b := m.box(); b != nil && b.Lane >= 0 && m.expanded(b.Lane) {
 			m.setExpanded(b.Lane, false, b.Ref)
 		}
-	case matches(km, k.Enter):
+	case key.Matches(km, k.Enter):
 		b := m.box()
 		if b == nil {
 			return nil
@@ -379,13 +379,4 @@ func abs(v int) int {
 		return -v
 	}
 	return v
-}
-
-// matches is key.Matches, also for a binding written "space": bubbletea
-// spells the space bar " ".
-func matches(msg tea.KeyMsg, b key.Binding) bool {
-	if key.Matches(msg, b) {
-		return true
-	}
-	return msg.Type == tea.KeySpace && b.Enabled() && slices.Contains(b.Keys(), "space")
 }

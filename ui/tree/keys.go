@@ -28,60 +28,44 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case matches(msg, k.Up):
+	case key.Matches(msg, k.Up):
 		m.move(-1)
-	case matches(msg, k.Down):
+	case key.Matches(msg, k.Down):
 		m.move(1)
-	case matches(msg, k.Top):
+	case key.Matches(msg, k.Top):
 		m.cursor, m.offset = 0, 0
-	case matches(msg, k.Bottom):
+	case key.Matches(msg, k.Bottom):
 		m.move(len(m.visible))
-	case matches(msg, k.PageUp):
+	case key.Matches(msg, k.PageUp):
 		m.page(-h)
-	case matches(msg, k.PageDown):
+	case key.Matches(msg, k.PageDown):
 		m.page(h)
-	case matches(msg, k.HalfUp):
+	case key.Matches(msg, k.HalfUp):
 		m.page(-max(1, h/2))
-	case matches(msg, k.HalfDown):
+	case key.Matches(msg, k.HalfDown):
 		m.page(max(1, h/2))
-	case matches(msg, k.ScrollLeft):
+	case key.Matches(msg, k.ScrollLeft):
 		m.hscroll = max(0, m.hscroll-8)
-	case matches(msg, k.ScrollRight):
+	case key.Matches(msg, k.ScrollRight):
 		m.hscroll += 8
-	case matches(msg, k.Enter):
+	case key.Matches(msg, k.Enter):
 		return m.enter()
-	case matches(msg, k.Fold):
+	case key.Matches(msg, k.Fold):
 		m.toggle()
-	case matches(msg, k.FoldAll):
+	case key.Matches(msg, k.FoldAll):
 		m.setAll(false)
-	case matches(msg, k.UnfoldAll):
+	case key.Matches(msg, k.UnfoldAll):
 		m.setAll(true)
-	case matches(msg, k.NextGroup):
+	case key.Matches(msg, k.NextGroup):
 		m.nextGroup(1)
-	case matches(msg, k.PrevGroup):
+	case key.Matches(msg, k.PrevGroup):
 		m.nextGroup(-1)
-	case matches(msg, k.NextProblem):
+	case key.Matches(msg, k.NextProblem):
 		return m.nextProblem(1)
-	case matches(msg, k.PrevProblem):
+	case key.Matches(msg, k.PrevProblem):
 		return m.nextProblem(-1)
 	}
 	return nil
-}
-
-// matches is key.Matches, also for a binding written "space": bubbletea
-// spells the space bar " ".
-func matches(msg tea.KeyMsg, b key.Binding) bool {
-	if key.Matches(msg, b) {
-		return true
-	}
-	if msg.Type == tea.KeySpace && b.Enabled() {
-		for _, k := range b.Keys() {
-			if k == "space" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // enter opens the object of the row; on a section (no object of its
