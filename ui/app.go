@@ -281,7 +281,7 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 	}
 	c := l.ctx
 	if prev := m.current; prev != nil {
-		m.keepState(prev, &l, c)
+		m.keepState(prev, &l)
 	} else {
 		for i, p := range l.panes {
 			if f, ok := p.(pane.Filterable); ok && m.filters[i] != "" {
@@ -312,18 +312,16 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 	return next
 }
 
-// keepState carries what the operator did to each view over to a new
-// snapshot's: a table keeps its sort, filter, wide mode and cursor (it
-// takes the new rows), a tree its folding, and each its filter and
-// selected object.
-func (m *Model) keepState(prev, l *loaded, c pane.Context) {
+// keepState carries what the operator did to each view over to the new
+// snapshot's panes (built in the load command, off the Update path): a
+// table its sort, wide mode and cursor, a tree its folding, and each its
+// filter and selected object.
+func (m *Model) keepState(prev, l *loaded) {
 	for i, p := range l.panes {
 		selected := prev.panes[i].Selected().Ref
 		switch old := prev.panes[i].(type) {
 		case *table.Model:
-			old.SetData(c, l.data.table(i))
-			l.panes[i] = old
-			continue
+			p.(*table.Model).KeepState(old)
 		case *tree.Model:
 			p.(*tree.Model).KeepState(old)
 		}

@@ -68,22 +68,33 @@ func New(c pane.Context, d Data) *Model {
 }
 
 // SetData replaces the rows (a refresh) and keeps what the user chose:
-// the sort column, the filter (matched again), the wide mode, the object
-// under the cursor and its line on screen, and the row esc goes back to.
+// see KeepState.
 func (m *Model) SetData(c pane.Context, d Data) {
-	at := m.mark()
-	title := ""
-	if m.sortCol >= 0 {
-		title = m.p.Columns[m.sortCol].Title
-	}
-	m.c, m.p = c, prepare(d)
-	m.sortCol = -1
-	for i, col := range m.p.Columns {
-		if title != "" && col.Title == title {
-			m.sortCol = i
+	next := New(c, d)
+	next.KeepState(m)
+	*m = *next
+}
+
+// KeepState carries what the user did in prev, the same view's table of
+// an earlier snapshot, over to m (built off the Update path from the new
+// rows): the sort column (by title), the filter (matched again), the wide
+// mode and horizontal scroll, the size and focus, the object under the
+// cursor and its line on screen, and the row esc goes back to. Call it in
+// Update; prev must not change meanwhile.
+func (m *Model) KeepState(prev *Model) {
+	at := prev.mark()
+	if prev.sortCol >= 0 {
+		title := prev.p.Columns[prev.sortCol].Title
+		for i, col := range m.p.Columns {
+			if col.Title == title {
+				m.sortCol, m.desc = i, prev.desc
+			}
 		}
 	}
-	if m.match != nil {
+	m.wide, m.hscroll, m.focused, m.back = prev.wide, prev.hscroll, prev.focused, prev.back
+	m.w, m.h = prev.w, prev.h
+	m.query = prev.query
+	if prev.match != nil {
 		m.matchQuery()
 	}
 	m.rebuild()
