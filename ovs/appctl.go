@@ -42,15 +42,50 @@ func NewAppCtl(ctx context.Context, r run.Runner, rundir string) (*AppCtl, error
 
 var datapathActions = regexp.MustCompile(`(?m)^Datapath actions: (.*)$`)
 
+// PassSeparator joins the datapath actions of the passes of one
+// ofproto/trace (datapath actions never hold a semicolon).
+const PassSeparator = "; "
+
+// DatapathActions reads the datapath actions from ofproto/trace output:
+// one "Datapath actions:" line per pass, the first for the packet as
+// given, then one for each recirculation it queued (conntrack: the first
+// pass ends in ct(…),recirc(0x…), the one after it is resumed with a
+// ct_state; OVS 2.8 and later print them all, the verdict is in the
+// last), joined by PassSeparator. A pass whose translation failed
+// ("Translation failed (…), packet is dropped." after its line) is
+// "drop" whatever actions were printed. ok is false when there is no
+// such line.
+func DatapathActions(out []byte) (actions string, ok bool) {
+	ms := datapathActions.FindAllSubmatchIndex(out, -1)
+	if len(ms) == 0 {
+		return "", false
+	}
+	passes := make([]string, len(ms))
+	for i, m := range ms {
+		// A semicolon would split a pass in two: real actions have none.
+		passes[i] = strings.ReplaceAll(strings.TrimSpace(string(out[m[2]:m[3]])), ";", ",")
+		rest := out[m[1]:]
+		if i+1 < len(ms) {
+			rest = out[m[1]:ms[i+1][0]]
+		}
+		if strings.HasPrefix(strings.TrimSpace(string(rest)), "Translation failed") {
+			passes[i] = "drop"
+		}
+	}
+	return strings.Join(passes, PassSeparator), true
+}
+
 // Packet fields for a trace (the flow ofproto/trace simulates).
 type Packet struct {
 	InPort                       int
+	TunID                        uint64 // a frame arriving from a tunnel (0: none)
 	VLAN                         int
 	SrcMAC, DstMAC, SrcIP, DstIP string
 }
 
 // ProtoTrace runs ofproto/trace for an IPv4 packet on a bridge and returns
-// the datapath actions the bridge would take ("drop" when it drops it).
+// the datapath actions the bridge would take, every pass's (see
+// DatapathActions; "drop" when it drops it).
 func (a *AppCtl) ProtoTrace(ctx context.Context, bridge string, p Packet) (string, error) {
 	var raw []byte
 	exec := func(cmd string, args ...string) ([]byte, error) {
@@ -60,6 +95,10 @@ func (a *AppCtl) ProtoTrace(ctx context.Context, bridge string, p Packet) (strin
 		return out, err
 	}
 	matches := []goovs.Match{goovs.InPortMatch(p.InPort)}
+	if p.TunID != 0 {
+		// Without it br-tun's tunnel-id table drops the frame.
+		matches = append(matches, goovs.TunnelID(p.TunID))
+	}
 	if p.VLAN != 0 {
 		matches = append(matches, goovs.DataLinkVLAN(p.VLAN))
 	}
@@ -72,10 +111,11 @@ func (a *AppCtl) ProtoTrace(ctx context.Context, bridge string, p Packet) (strin
 		}
 	}
 	_, err := goovs.New(goovs.Exec(exec)).App.ProtoTrace(bridge, goovs.ProtocolIPv4, matches)
-	// The library's own parse of the "Flow:" lines is strict; the datapath
-	// actions line is all ostopo needs, so read it from the raw output.
-	if m := datapathActions.FindSubmatch(raw); m != nil {
-		return strings.TrimSpace(string(m[1])), nil
+	// The library's own parse of the "Flow:" lines is strict (and knows
+	// one pass only); the datapath actions are all ostopo needs, so they
+	// are read from the raw output.
+	if actions, ok := DatapathActions(raw); ok {
+		return actions, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("ofproto/trace on %s: %w", bridge, err)

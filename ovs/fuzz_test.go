@@ -331,9 +331,11 @@ func FuzzDecodeRows(f *testing.F) {
 // FuzzProtoTrace feeds ProtoTrace arbitrary ofproto/trace output (through
 // the runner seam, as if ovs-appctl printed it) and arbitrary packet
 // fields (they come from a snapshot's ports). The verdict must be the
-// first "Datapath actions:" line of the output, one line, trimmed;
-// without such a line there is an error, never an empty verdict (which
-// reads as "drops it").
+// "Datapath actions:" lines of the output (one per pass), each trimmed
+// and without semicolons (or "drop" when its translation failed),
+// joined on one line; without
+// such a line there is an error, never an empty verdict (which reads as
+// "drops it").
 func FuzzProtoTrace(f *testing.F) {
 	const trace = `Flow: ip,in_port=1,vlan_tci=0x0000,dl_src=fa:16:3e:00:00:01,dl_dst=fa:16:3e:00:00:02,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_proto=0,nw_tos=0,nw_ecn=0,nw_ttl=0,nw_frag=no
 
@@ -353,6 +355,8 @@ Datapath actions: push_vlan(vid=1,pcp=0),2
 	f.Add(strings.Replace(trace, "push_vlan(vid=1,pcp=0),2", "drop", 1), "", "", 0, 4095, false)
 	f.Add(strings.Replace(trace, "Final flow: unchanged", "Final flow: ip,in_port=LOCAL,dl_vlan=1", 1), "fa:16:3e:00:00:01", "", 65534, 1, false)
 	f.Add("Datapath actions: \r\nDatapath actions: 3\n", "", "", 1, 0, true)
+	f.Add("Datapath actions: ct(zone=3),recirc(0x5)\n\n===\nrecirc(0x5) - resume conntrack with default ct_state=trk|new (use --ct-next to customize)\n===\nDatapath actions: 5\n", "", "", 1, 3, false)
+	f.Add("Datapath actions: 3\nTranslation failed (Recursion too deep), packet is dropped.\n", "", "", 1, 0, false)
 	f.Add("ovs-appctl: br-x: unknown bridge\n", "", "", 1, 0, true)
 	f.Add("Flow: in_port=1,dl_vlan=99999999,tcp,tp_src=x\nDatapath actions: 1\n", "", "", 1, 0, false)
 	f.Add("Flow: =,==,ct_state=+trk,ct_mark=0x\nFinal flow: in_port=\nDatapath actions:\x1b[2J\x00", "zz:zz", "999.1.1.1", -1, -1, false)
@@ -374,19 +378,23 @@ Datapath actions: push_vlan(vid=1,pcp=0),2
 			}
 			return
 		}
-		var want string
-		found := false
+		var want []string
 		for line := range strings.Lines(output) {
 			if v, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "Datapath actions: "); ok {
-				want, found = strings.TrimSpace(v), true
-				break
+				want = append(want, strings.ReplaceAll(strings.TrimSpace(v), ";", ","))
 			}
 		}
-		if !found {
+		if len(want) == 0 {
 			t.Fatalf("verdict %q from output with no Datapath actions line:\n%q", got, output)
 		}
-		if got != want {
-			t.Errorf("verdict %q, want %q (the first Datapath actions line)", got, want)
+		passes := strings.Split(got, PassSeparator)
+		if len(passes) != len(want) {
+			t.Fatalf("verdict %q has %d passes, want %d (one per Datapath actions line)", got, len(passes), len(want))
+		}
+		for i := range want {
+			if passes[i] != want[i] && passes[i] != "drop" {
+				t.Errorf("pass %d of verdict %q is %q, want %q (its Datapath actions line)", i+1, got, passes[i], want[i])
+			}
 		}
 		if strings.ContainsAny(got, "\n") {
 			t.Errorf("verdict of more than a line: %q", got)

@@ -43,9 +43,11 @@ func newFixDefaultRouteCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "default-route --gateway IP [--dev NIC] [--netns NAME] [--apply [--yes] [--confirm-timeout D] [--probe HOST:PORT]] [--persist [--etc-dir DIR]] [--state-dir DIR]",
 		Short: "send the host's default route through the management NIC (the kolla trap): a plan unless --apply",
-		Long: `default-route repairs the kolla-ansible trap where the node's default route
-leaves through the provider NIC plugged into br-ex: it shows the finding, the
-routes before and after, the equivalent ip route command and the pre-checks.
+		Long: `default-route repairs the trap where the node's default route leaves
+through the provider NIC plugged into br-ex (kolla-ansible's
+neutron_external_interface, or the NIC of bridge_mappings on a packaged
+node): it shows the finding, the routes before and after, the equivalent ip
+route command and the pre-checks.
 The gateway must be another machine on the management network that forwards
 and NATs: its network, broadcast, unspecified, multicast and loopback
 addresses, and the node's own, are refused. Nothing changes without --apply,

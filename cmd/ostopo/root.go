@@ -78,11 +78,14 @@ func (g *globals) check(cmd *cobra.Command) error {
 	return nil
 }
 
-const rootLong = `ostopo reads an OpenStack Neutron node (ML2/Open vSwitch, as kolla-ansible
-deploys it) and shows what the course diagrams show, live and true: bridges,
-patch ports and tunnels, each instance's tap–qbr–qvb⇄qvo chain, local VLANs
-and the networks they stand for, DHCP and router namespaces with addresses,
-routes and NAT. No Neutron API credentials are needed.
+const rootLong = `ostopo reads an OpenStack Neutron node (ML2/Open vSwitch) and shows what
+the course diagrams show, live and true: bridges, patch ports and tunnels,
+each instance's tap–qbr–qvb⇄qvo chain, local VLANs and the networks they
+stand for, DHCP and router namespaces with addresses, routes and NAT. No
+Neutron API credentials are needed. How the node runs its agents
+(kolla-ansible's containers, distribution packages under systemd, or plain
+processes) is told from the node itself, and the hints name what is there:
+docker restart neutron_l3_agent, or systemctl restart neutron-l3-agent.
 
 ostopo alone opens the interactive debugger on the node (as root), on
 --replay FILE or on --demo; with no Open vSwitch on the machine it opens the
@@ -171,20 +174,21 @@ func usageExit(cmd *cobra.Command) int {
 }
 
 // exitStatus is one row of the exit status table: which commands, and
-// what 0, 1, 2 and 3 mean for them.
+// what 0, 1, 2, 3 and 4 mean for them.
 type exitStatus struct {
 	commands string
-	meaning  [4]string
+	meaning  [5]string
 }
 
 // exitStatuses is the one table of exit statuses: --help prints it, the
 // README holds it (a test compares them), and the commands return them.
 func exitStatuses() []exitStatus {
 	return []exitStatus{
-		{"ostopo, snapshot, report, fix, completion", [4]string{"done", "failed: nothing could be read from the node, a write failed, a pre-check or the repair failed", "usage or bad input (a flag, an argument, a snapshot file)", "-"}},
-		{"doctor", [4]string{"ok: every check ran, nothing found", "warnings only", "errors", "unknown: a check could not run because its facts were not read (and no error was found), or usage or bad input"}},
-		{"trace", [4]string{"the path is complete", "the path is broken", "bad input: no such IP or port, an ambiguous id prefix, a usage error, a bad snapshot file", "unreadable: the facts the trace needs were not read"}},
-		{"diff", [4]string{"the snapshots are the same", "something changed", "usage or bad input", "-"}},
+		{"ostopo, snapshot, report, fix, completion", [5]string{"done", "failed: nothing could be read from the node, a write failed, a pre-check or the repair failed", "usage or bad input (a flag, an argument, a snapshot file)", "-", "-"}},
+		{"doctor", [5]string{"ok: every check ran, nothing found", "warnings only", "errors", "unknown: a check could not run because its facts were not read (and no error was found), or usage or bad input", "-"}},
+		{"trace", [5]string{"the path is complete", "the path is broken", "bad input: no such IP or port, an ambiguous id prefix, a usage error, a bad snapshot file", "unreadable: the facts the trace needs were not read",
+			"standby: the path runs into an HA router standing by on this node (active on the other L3 agent's node: trace there)"}},
+		{"diff", [5]string{"the snapshots are the same", "something changed", "usage or bad input", "-", "-"}},
 	}
 }
 
@@ -224,7 +228,7 @@ func exitStatusOf(command string) (string, bool) {
 // exitStatusMarkdown is the table for the README.
 func exitStatusMarkdown() string {
 	var b strings.Builder
-	b.WriteString("| command | 0 | 1 | 2 | 3 |\n|---|---|---|---|---|\n")
+	b.WriteString("| command | 0 | 1 | 2 | 3 | 4 |\n|---|---|---|---|---|---|\n")
 	for _, s := range exitStatuses() {
 		fmt.Fprintf(&b, "| %s | %s |\n", s.commands, strings.Join(s.meaning[:], " | "))
 	}

@@ -21,16 +21,17 @@ func newTraceCmd(a *app) *cobra.Command {
 		Use:   "trace TARGET [--reverse] [--json] [--no-verify] [--record FILE]",
 		Short: "follow a floating IP, fixed IP, router or DHCP address, or port id (or a unique prefix) hop by hop",
 		Long: `trace follows TARGET hop by hop from the provider NIC to the instance's tap
-(or out through br-tun), each hop with the fact that proves it, and names the
-first broken hop with what was expected, what was found and what to run
-next. TARGET is a floating IP, a fixed IP of a port on the node, an address
-of a router (qr-, qg-) or DHCP port, a Neutron port id or any unique
-prefix of one (four characters or more: the short ids every view shows), or
-a port's device name (tap…, qvo…, qr-…). An ambiguous prefix lists the
-ports it matches. When facts the trace needs were not read, the hop says
-so and the path is unknown rather than broken. On a live node each bridge
-is asked with ovs-appctl ofproto/trace (unless --no-verify); --record keeps
-those verdicts in a snapshot for --replay.`,
+(or out through br-tun; for an instance on the node that no router here routes
+to, from the tunnel or provider NIC its packets arrive on), each hop with the
+fact that proves it, and names the first broken hop with what was expected,
+what was found and what to run next. TARGET is a floating IP, a fixed IP of a
+port on the node, an address of a router (qr-, qg-) or DHCP port, a Neutron
+port id or any unique prefix of one (four characters or more: the short ids
+every view shows), or a port's device name (tap…, qvo…, qr-…). An ambiguous
+prefix lists the ports it matches. When facts the trace needs were not read,
+the hop says so and the path is unknown rather than broken. On a live node
+each bridge is asked with ovs-appctl ofproto/trace (unless --no-verify);
+--record keeps those verdicts in a snapshot for --replay.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return errors.New("want one floating IP, fixed IP, router or DHCP address, or port id")
@@ -100,5 +101,5 @@ func (v liveVerifier) Verify(ctx context.Context, r *trace.Result) ([]topo.OFTra
 type ofTracer struct{ app *ovs.AppCtl }
 
 func (o ofTracer) OFTrace(ctx context.Context, p trace.Packet) (string, error) {
-	return o.app.ProtoTrace(ctx, p.Bridge, ovs.Packet{InPort: p.InPort, VLAN: p.VLAN, SrcMAC: p.SrcMAC, DstMAC: p.DstMAC, SrcIP: p.SrcIP, DstIP: p.DstIP})
+	return o.app.ProtoTrace(ctx, p.Bridge, ovs.Packet{InPort: p.InPort, TunID: uint64(max(p.TunID, 0)), VLAN: p.VLAN, SrcMAC: p.SrcMAC, DstMAC: p.DstMAC, SrcIP: p.SrcIP, DstIP: p.DstIP})
 }

@@ -77,14 +77,8 @@ func ReadAgentFiles(dir string) (topo.AgentFiles, string, error) {
 		}
 		files.DHCP = append(files.DHCP, net)
 	}
-	haDirs, _ := os.ReadDir(filepath.Join(dir, "ha_confs"))
-	for _, e := range haDirs {
-		if b, err := readAgentFile(filepath.Join(dir, "ha_confs", e.Name(), "state"), smallFileMax); err == nil {
-			if files.HARouterStates == nil {
-				files.HARouterStates = map[string]string{}
-			}
-			files.HARouterStates[e.Name()] = strings.TrimSpace(string(b))
-		}
+	if err := readHAConfs(dir, &files); err != nil {
+		errs = append(errs, err)
 	}
 	return files, dir, errors.Join(errs...)
 }

@@ -54,6 +54,8 @@ func TestReadAgentFiles(t *testing.T) {
 		DHCP: []topo.DHCPNetwork{{NetworkID: net, Dir: filepath.Join(dir, "dhcp", net), Interface: "tap3f9a2b1c-7d",
 			Hosts: []topo.DHCPHost{{MAC: "fa:16:3e:1a:2b:3c", Hostname: "host-10-10-0-12.openstacklocal", IP: "10.10.0.12"}}}},
 		HARouterStates: map[string]string{"7d2f3c1a-b4e5-4f60-8a91-b2c3d4e5f607": "primary"},
+		Keepalived: map[string]topo.KeepalivedConf{"7d2f3c1a-b4e5-4f60-8a91-b2c3d4e5f607": {VIPs: []topo.KeepalivedVIP{},
+			Error: "no " + filepath.Join(dir, "ha_confs/7d2f3c1a-b4e5-4f60-8a91-b2c3d4e5f607/keepalived.conf")}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadAgentFiles (-want +got):\n%s", diff)

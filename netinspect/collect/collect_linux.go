@@ -28,6 +28,9 @@ func Facts(ctx context.Context, o Options) (*topo.Snapshot, error) {
 	o = o.withDefaults()
 	snap := &topo.Snapshot{Schema: topo.Schema, TakenAt: o.Now().UTC()}
 	var rec recorder
+	ha := newHAProber(ctx, &rec)
+	deploy := startDeployment(ctx, o, &rec)
+	o.l3Containers = deploy.l3Containers
 
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -37,13 +40,15 @@ func Facts(ctx context.Context, o Options) (*topo.Snapshot, error) {
 	}()
 	go func() {
 		defer wg.Done()
-		snap.Namespaces = collectNamespaces(ctx, o, &rec)
+		snap.Namespaces = collectNamespaces(ctx, o, &rec, ha)
 	}()
 	go func() {
 		defer wg.Done()
 		snap.Agent = collectAgentFiles(o.NeutronStateDir, &rec)
 	}()
 	wg.Wait()
+	snap.ARPProbes = ha.wait()
+	snap.Deployment = deploy.wait()
 	// Interrupted (Ctrl-C): nothing to write. Out of time (--timeout): what
 	// was read is kept, and each source that did not finish says so.
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
@@ -112,7 +117,7 @@ type nsReader struct {
 	state  *kernelState
 }
 
-func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Namespace {
+func collectNamespaces(ctx context.Context, o Options, rec *recorder, ha *haProber) []topo.Namespace {
 	root, named, err := listNamespaces(o.RootNetns, o.NetnsDirs, o.netnsDirsNamed)
 	if err != nil && root.Path == "" {
 		rec.add("netns", "", err)
@@ -122,7 +127,7 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 	if o.afterList != nil {
 		o.afterList()
 	}
-	nat := newNATReader(ctx, o.Runner)
+	nat := newNATReader(ctx, o.Runner, o.l3Containers)
 
 	var bufs dumpBuffers
 	readers := make([]*nsReader, 0, len(named)+1)
@@ -154,7 +159,7 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 				rec.add("netlink/"+label, r.file.Path, fmt.Errorf("read namespace %s: %w", label, err))
 				return
 			}
-			readNamespace(ctx, r, nat, rec)
+			readNamespace(ctx, r, nat, ha, rec)
 		}()
 	}
 	wg.Wait()
@@ -179,7 +184,7 @@ func collectNamespaces(ctx context.Context, o Options, rec *recorder) []topo.Nam
 	return out
 }
 
-func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *recorder) {
+func readNamespace(ctx context.Context, r *nsReader, nat *natReader, ha *haProber, rec *recorder) {
 	kind, id := topo.ClassifyNamespace(r.file.Name)
 	ns := topo.Namespace{Name: r.file.Name, Root: r.file.Name == "", Path: r.file.Path, Inode: r.file.Inode, Kind: kind, ID: id}
 	label := ns.Label()
@@ -210,6 +215,9 @@ func readNamespace(ctx context.Context, r *nsReader, nat *natReader, rec *record
 		return
 	}
 	rec.add("netlink/"+label, r.file.Path, err)
+	// An HA router holding its addresses is probed now, while its NAT
+	// rules and the rest of the node are read.
+	ha.consider(r.file, &r.state.ns)
 
 	if fwdErr == nil {
 		r.state.ns.IPForward = &fwd

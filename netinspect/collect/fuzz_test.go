@@ -166,6 +166,8 @@ func FuzzAgentFiles(f *testing.F) {
 			StateDir:       dir,
 			DHCP:           []topo.DHCPNetwork{},
 			HARouterStates: map[string]string{router: strings.TrimSpace(string(state))},
+			Keepalived: map[string]topo.KeepalivedConf{router: {
+				VIPs: []topo.KeepalivedVIP{}, Error: "no " + filepath.Join(dir, "ha_confs", router, "keepalived.conf")}},
 		}
 		if topo.IsUUID(network) {
 			want.DHCP = append(want.DHCP, topo.DHCPNetwork{

@@ -14,8 +14,10 @@ import (
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-// kollaL3Container is where kolla runs the L3 agent, with /run/netns shared.
-const kollaL3Container = "neutron_l3_agent"
+// kollaL3Container is where kolla runs the L3 agent, with /run/netns
+// shared: where iptables-save is looked for when the host has none and how
+// the node runs its L3 agent is unknown (deployRead.l3Containers).
+const kollaL3Container = "neutron_l3_agent" // topo.KollaContainer(topo.AgentL3)
 
 // natReader runs iptables-save -t nat inside router namespaces. The default
 // iptables-save answers first; when it shows no Neutron chains and the other
@@ -32,9 +34,18 @@ type natTool struct {
 	backend string
 }
 
-func newNATReader(ctx context.Context, r run.Runner) *natReader {
+func newNATReader(ctx context.Context, r run.Runner, l3Containers func() []string) *natReader {
 	n := &natReader{runner: r}
-	def, err := run.Find(ctx, r, "iptables-save", []string{kollaL3Container})
+	// Which containers may hold iptables-save depends on how the node
+	// runs its L3 agent; that is waited for only when the host has none.
+	var containers []string
+	if _, err := exec.LookPath("iptables-save"); err != nil {
+		containers = []string{kollaL3Container}
+		if l3Containers != nil {
+			containers = l3Containers()
+		}
+	}
+	def, err := run.Find(ctx, r, "iptables-save", containers)
 	if err != nil {
 		n.err = err
 		return n

@@ -28,6 +28,13 @@ type Options struct {
 	// NeutronStateDir is the agents' state_path; "" searches the usual
 	// places (bare metal and kolla's named volume).
 	NeutronStateDir string
+	// RootDir is where the node's files that tell how it runs its agents
+	// (/etc/kolla, /etc/neutron, systemd unit files, container engines'
+	// dirs) are read under; "" is /.
+	RootDir string
+	// ProcDir is where the node's processes are listed for its agents;
+	// "" is /proc, whatever RootDir is.
+	ProcDir string
 	// Runner runs ovs-ofctl and iptables-save; nil runs them on the host.
 	Runner run.Runner
 	// Parallel bounds how many namespaces are read at once.
@@ -38,6 +45,9 @@ type Options struct {
 	// netnsDirsNamed says NetnsDirs came from the caller, not the
 	// defaults: then a missing dir is an error.
 	netnsDirsNamed bool
+	// l3Containers names the containers iptables-save may run in when
+	// the host has none (deployRead.l3Containers); nil is kolla's.
+	l3Containers func() []string
 	// afterList runs between listing namespaces and reading them; tests
 	// use it to delete a namespace mid-scan for real.
 	afterList func()

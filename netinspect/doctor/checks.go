@@ -34,7 +34,7 @@ func (x *node) portTroubles() [][]neutron.Trouble {
 		links := neutron.Links(x.s)
 		x.troubles = make([][]neutron.Trouble, len(x.n.Ports))
 		for i := range x.n.Ports {
-			x.troubles[i] = neutron.PortTroubles(&x.n.Ports[i], links)
+			x.troubles[i] = neutron.PortTroublesOn(x.s.Deployment, &x.n.Ports[i], links)
 		}
 	}
 	return x.troubles
@@ -55,7 +55,11 @@ func deadVLAN(x *node) []Finding {
 		}
 		if p.DeadReason == "never_bound" {
 			f.Title = "port created but never bound by the OVS agent (dead VLAN 4095, trunks [4095])"
-			f.Fix = "check that neutron_openvswitch_agent runs and its log for port " + p.ID + "; openstack port show " + p.ID + " (binding:vif_type)"
+			if ovs := x.s.AgentRun(topo.AgentOVS); ovs.NotRunning() {
+				f.Fix = x.restartAgent(topo.AgentOVS) + "; then openstack port show " + p.ID + " (binding:vif_type)"
+			} else {
+				f.Fix = "check that " + ovs.Name() + " runs and its log for port " + p.ID + "; openstack port show " + p.ID + " (binding:vif_type)"
+			}
 		} else {
 			f.Title = "port killed by the OVS agent (dead VLAN 4095): admin down, deleted, or binding failed"
 			f.Fix = "openstack port show " + p.ID + " (admin_state_up, binding); a deleted port's leftovers: ovs-vsctl del-port " + p.OVSPort
@@ -157,6 +161,7 @@ func troubleFindings(x *node, keep func(fault string) bool, evidence func(neutro
 
 func mtuMismatch(x *node) []Finding {
 	var out []Finding
+	from := map[string]string{} // network -> where its MTU was read, worked out once
 	for _, p := range x.n.Ports {
 		mtus := map[int]bool{}
 		var ev []string
@@ -174,7 +179,10 @@ func mtuMismatch(x *node) []Finding {
 		differs := len(mtus) > 1
 		if netMTU > 0 && len(mtus) > 0 && !mtus[netMTU] {
 			differs = true
-			ev = append(ev, fmt.Sprintf("network %s mtu %d (its DHCP/router port)", p.NetworkID, netMTU))
+			if _, ok := from[nw.ID]; !ok {
+				from[nw.ID] = networkMTUFrom(x.n.Ports, nw)
+			}
+			ev = append(ev, fmt.Sprintf("network %s mtu %d (%s)", p.NetworkID, netMTU, from[nw.ID]))
 		}
 		if differs {
 			out = append(out, Finding{Severity: Warning, Objects: []Object{port(p.ID), {"network", p.NetworkID}}, Evidence: ev,
@@ -182,6 +190,47 @@ func mtuMismatch(x *node) []Finding {
 		}
 	}
 	return out
+}
+
+// networkMTUFrom says where a network's MTU was read, the way the
+// derivation takes it (neutron's mtuSeen.decide): from the devices of its
+// DHCP and router ports when any is in the kernel, else from its instance
+// ports' devices. It names the devices that carry the MTU, and stays
+// neutral when none does (a snapshot whose model was derived otherwise).
+func networkMTUFrom(ports []topo.NPort, nw *topo.Network) string {
+	var agent, vif []string
+	agentRead := false
+	for _, p := range ports {
+		if p.NetworkID != nw.ID || p.Role == topo.RoleUnknown {
+			continue
+		}
+		byAgent := p.Role != topo.RoleInstance
+		for _, d := range devices(p) {
+			if !d.InKernel || d.MTU <= 0 {
+				continue
+			}
+			agentRead = agentRead || byAgent
+			switch {
+			case d.MTU != nw.MTU:
+			case byAgent:
+				agent = append(agent, d.Name)
+			default:
+				vif = append(vif, d.Name)
+			}
+		}
+	}
+	names, what := vif, "its instance ports' devices"
+	if agentRead {
+		names, what = agent, "its DHCP/router ports' devices"
+	}
+	if len(names) == 0 {
+		return "taken from its ports' devices"
+	}
+	sort.Strings(names)
+	if len(names) > 3 {
+		names = append(names[:3:3], fmt.Sprintf("+%d", len(names)-3))
+	}
+	return "taken from " + what + ": " + strings.Join(names, ", ")
 }
 
 func tagMismatch(x *node) []Finding {
@@ -194,7 +243,7 @@ func tagMismatch(x *node) []Finding {
 		if other := op.OtherConfig["tag"]; other != "" && other != strconv.Itoa(op.Tag) {
 			out = append(out, Finding{Severity: Error, Objects: []Object{port(p.ID), {"network", p.NetworkID}},
 				Evidence: []string{fmt.Sprintf("OVSDB: Port %s tag=%d other_config:tag=%s", op.Name, op.Tag, other)},
-				Fix:      "restart neutron_openvswitch_agent (it re-tags ports from other_config); or ovs-vsctl set port " + op.Name + " tag=" + other})
+				Fix:      x.restartAgent(topo.AgentOVS) + ": it re-tags ports from other_config as it starts; or ovs-vsctl set port " + op.Name + " tag=" + other})
 		}
 	}
 	return out
@@ -214,7 +263,7 @@ func vlanShared(x *node) []Finding {
 		}
 		sort.Strings(ids)
 		f := Finding{Severity: Error, Evidence: []string{fmt.Sprintf("local VLAN %d: networks %s", vlan, strings.Join(ids, ", "))},
-			Fix: "restart neutron_openvswitch_agent to re-allocate local VLANs; until then the networks see each other's traffic"}
+			Fix: x.restartAgent(topo.AgentOVS) + " to re-allocate local VLANs; until then the networks see each other's traffic"}
 		for _, id := range ids {
 			f.Objects = append(f.Objects, Object{"network", id})
 		}
@@ -246,7 +295,7 @@ func vlanUnmapped(x *node) []Finding {
 		}
 		if len(ev) > 0 {
 			out = append(out, Finding{Severity: Error, Objects: []Object{{"network", nw.ID}}, Evidence: ev,
-				Fix: "restart neutron_openvswitch_agent (it provisions the local VLAN's flows); ovs-ofctl dump-flows br-tun / br-int to confirm"})
+				Fix: x.restartAgent(topo.AgentOVS) + ": it provisions the local VLAN's flows as it starts; ovs-ofctl dump-flows br-tun / br-int to confirm"})
 		}
 	}
 	return out
@@ -267,7 +316,7 @@ func patchPeer(x *node) []Finding {
 		}
 		out = append(out, Finding{Severity: Error, Objects: []Object{{"patch", pp.Bridge + "/" + pp.Port}, {"bridge", pp.Bridge}},
 			Evidence: append([]string{fmt.Sprintf("OVSDB: %s options:peer=%s", pp.Port, pp.Peer)}, pp.Problems...),
-			Fix:      "restart neutron_openvswitch_agent (it creates patch-tun/patch-int and int-/phy- pairs)"})
+			Fix:      x.restartAgent(topo.AgentOVS) + ": it creates patch-tun/patch-int and int-/phy- pairs as it starts"})
 	}
 	return out
 }
@@ -289,7 +338,7 @@ func tunnelLocalIP(x *node) []Finding {
 		if t.LocalIP != "" && !local[t.LocalIP] {
 			out = append(out, Finding{Severity: Error, Objects: []Object{{"tunnel", t.Port}},
 				Evidence: []string{fmt.Sprintf("OVSDB: %s options:local_ip=%s", t.Port, t.LocalIP), "no interface of the node has " + t.LocalIP},
-				Fix:      "restore the tunnel interface's address, or fix [ovs] local_ip (kolla: tunnel_interface) and restart the agent"})
+				Fix:      "restore the tunnel interface's address, or fix " + x.localIPSetting() + " and " + x.s.AgentRun(topo.AgentOVS).Restart()})
 		}
 	}
 	return out
@@ -318,7 +367,7 @@ func namespaceOrphan(x *node) []Finding {
 		if !owned && len(ns.Links) > 1 {
 			out = append(out, Finding{Severity: Warning, Objects: []Object{{"namespace", ns.Name}},
 				Evidence: []string{ns.Name + ": no port of its " + map[string]string{topo.NSDHCP: "network", topo.NSRouter: "router"}[ns.Kind] + " is on br-int"},
-				Fix:      "if the " + ns.Kind + " was deleted: ip netns delete " + ns.Name + "; else restart the agent that owns it"})
+				Fix:      "if the " + ns.Kind + " was deleted: ip netns delete " + ns.Name + "; else " + x.restartAgent(map[string]string{topo.NSDHCP: topo.AgentDHCP, topo.NSRouter: topo.AgentL3}[ns.Kind])})
 		}
 	}
 	return out
@@ -352,23 +401,68 @@ func routerForwarding(x *node) []Finding {
 }
 
 func fipNAT(x *node) []Finding {
-	var out []Finding
+	out := dvrFIPNamespace(x)
 	for _, r := range x.n.Routers {
 		for _, f := range r.FloatingIPs {
 			var ev []string
 			switch {
+			case f.Distributed && !f.FIPRoute && r.DVR != nil && x.s.Namespace(r.DVR.FIPNamespace) != nil:
+				ev = append(ev, "DNAT rule for "+f.FloatingIP+" from rfp- but "+r.DVR.FIPNamespace+" has no route for it via fpr-")
 			case f.OnGateway && !f.DNAT:
 				ev = append(ev, f.FloatingIP+"/32 is on the gateway port but there is no DNAT rule for it")
-			case f.DNAT && !f.OnGateway && r.Kind != "dvr":
+			case f.DNAT && !f.OnGateway && r.Kind != "dvr" && x.haHeld(&r):
 				ev = append(ev, "DNAT rule for "+f.FloatingIP+" but the address is on no qg- device")
+			case f.DNAT && !f.OnGateway && x.haStandbyFIP(&r, f) != nil:
+				// A standby HA router holds no address by design (ha.go).
+				ev = x.haStandbyFIP(&r, f)
 			case f.DNAT && !f.SNAT:
 				ev = append(ev, "DNAT rule for "+f.FloatingIP+" but no float-snat rule")
 			}
 			if len(ev) > 0 {
 				out = append(out, Finding{Severity: Error, Objects: []Object{{"router", r.ID}, {"namespace", r.Namespace}, {"floating_ip", f.FloatingIP}}, Evidence: ev,
-					Fix: "restart neutron_l3_agent (it rewrites the router's NAT and addresses), or disassociate and re-associate the floating IP"})
+					Fix: x.restartAgent(topo.AgentL3) + ": it rewrites the router's NAT and addresses as it starts; or disassociate and re-associate the floating IP"})
 			}
 		}
+	}
+	return out
+}
+
+// dvrFIPNamespace finds distributed routers serving floating IPs on this
+// node (qrouter- DNATs them from rfp-) without the fip- namespace of their
+// external network, which answers ARP for them and routes them to the
+// router: part of the fip-nat check, whose facts it reads.
+func dvrFIPNamespace(x *node) []Finding {
+	var out []Finding
+	for i := range x.n.Routers {
+		r := &x.n.Routers[i]
+		d := neutron.DVR(x.s, r)
+		if d == nil {
+			continue
+		}
+		ns := x.s.Namespace(r.Namespace)
+		var local []string
+		for _, f := range r.FloatingIPs {
+			if f.Distributed || neutron.DistributedFIP(ns, f.FloatingIP) {
+				local = append(local, f.FloatingIP)
+			}
+		}
+		if len(local) == 0 || d.FIPNamespace != "" && x.s.Namespace(d.FIPNamespace) != nil {
+			continue
+		}
+		want := d.FIPNamespace
+		if want == "" {
+			want = "fip-<external network id>"
+		}
+		objs := []Object{{"router", r.ID}, {"namespace", want}}
+		for _, f := range local {
+			objs = append(objs, Object{"floating_ip", f})
+		}
+		out = append(out, Finding{Severity: Error, Title: "distributed router's floating IPs without their fip- namespace", Objects: objs,
+			Evidence: []string{
+				fmt.Sprintf("%s DNATs %s from rfp-: distributed floating IPs served on this node", r.Namespace, strings.Join(local, ", ")),
+				fmt.Sprintf("no %s namespace on the node: nothing answers ARP for them on the external network or routes them to the router", want),
+			},
+			Fix: x.restartAgent(topo.AgentL3) + ": it recreates " + want + " with its fg- port and the router's rfp-/fpr- pair; then ip netns exec " + want + " ip route"})
 	}
 	return out
 }
@@ -376,14 +470,14 @@ func fipNAT(x *node) []Finding {
 func routerInterfaceAddress(x *node) []Finding {
 	var out []Finding
 	for _, r := range x.n.Routers {
-		if r.HAState == "backup" {
-			continue // keepalived keeps addresses only on the primary
+		if !x.haHeld(&r) {
+			continue // keepalived keeps addresses only on the primary (ha.go)
 		}
 		for _, i := range r.Interfaces {
 			if len(i.Addresses) == 0 {
 				out = append(out, Finding{Severity: Warning, Objects: []Object{port(i.Port), {"router", r.ID}},
 					Evidence: []string{i.Device + " in " + r.Namespace + " has no address"},
-					Fix:      "restart neutron_l3_agent; openstack router show " + r.ID})
+					Fix:      x.restartAgent(topo.AgentL3) + "; openstack router show " + r.ID})
 			}
 		}
 	}
@@ -455,7 +549,7 @@ func dhcpPort(x *node) []Finding {
 		}
 		if len(ev) > 0 && len(ns.Links) > 1 {
 			out = append(out, Finding{Severity: Error, Objects: []Object{{"namespace", ns.Name}, {"network", ns.ID}}, Evidence: ev,
-				Fix: "restart neutron_dhcp_agent; instances on network " + ns.ID + " get no DHCP answers meanwhile"})
+				Fix: x.restartAgent(topo.AgentDHCP) + "; instances on network " + ns.ID + " get no DHCP answers meanwhile"})
 		}
 	}
 	return out
@@ -544,8 +638,13 @@ func controller(x *node) []Finding {
 		if len(targets) > 0 {
 			ev = "controller " + strings.Join(targets, ", ") + " not connected"
 		}
-		out = append(out, Finding{Severity: Warning, Objects: []Object{{"bridge", b.Name}}, Evidence: []string{ev},
-			Fix: "is neutron_openvswitch_agent running? (its os-ken controller listens on tcp:127.0.0.1:6633)"})
+		evidence := []string{ev}
+		if n := len(neutron.NotProgrammed(x.n)); n > 0 && role.Role == topo.BridgeIntegration {
+			// Both hold: the agent that would program them is away.
+			evidence = append(evidence, fmt.Sprintf("%d port(s) on %s plugged but not programmed by the OVS agent (findings port-not-programmed)", n, b.Name))
+		}
+		out = append(out, Finding{Severity: Warning, Objects: []Object{{"bridge", b.Name}}, Evidence: evidence,
+			Fix: x.controllerFix()})
 	}
 	return out
 }

@@ -59,7 +59,35 @@ const (
 	srcNetlink = "netlink/"
 	srcSysctl  = "sysctl/"
 	srcNAT     = "nat/"
+	// srcAgentFiles holds the HA routers' state files.
+	srcAgentFiles = "agent-files"
 )
+
+// srcIntFlows is the integration bridge's flows. It names the bridge by
+// Neutron's default ([ovs] integration_bridge); resolveNeeds puts in the
+// name the node's integration bridge really has.
+const srcIntFlows = "openflow/br-int"
+
+// resolveNeeds names the integration bridge's flow source after the bridge
+// the Neutron view found in that role (a node may name it otherwise).
+func resolveNeeds(s *topo.Snapshot, needs []string) []string {
+	var intBridge string
+	for _, b := range s.Neutron.Bridges {
+		if b.Role == topo.BridgeIntegration {
+			intBridge = b.Name
+		}
+	}
+	if intBridge == "" || !slices.Contains(needs, srcIntFlows) {
+		return needs
+	}
+	out := slices.Clone(needs)
+	for i, n := range out {
+		if n == srcIntFlows {
+			out[i] = srcFlows + intBridge
+		}
+	}
+	return out
+}
 
 // Checks lists every check, in the order they are run and documented.
 func Checks() []Check {
@@ -69,6 +97,7 @@ func Checks() []Check {
 	ns := []string{srcNetns, srcNetlink}
 	return []Check{
 		{"dead-vlan", "port in the dead VLAN 4095", ovs, deadVLAN},
+		{"port-not-programmed", neutron.NotProgrammedProblem, []string{srcOVSDB, srcIntFlows}, portNotProgrammed},
 		{"chain-broken", "instance chain tap–qbr–qvb⇄qvo broken", chain, chainBroken},
 		{"device-down", "device of a port's chain is set down", devs, deviceDown},
 		{"device-no-carrier", "device of a port's chain is up but has no carrier", devs, deviceNoCarrier},
@@ -82,6 +111,8 @@ func Checks() []Check {
 		{"namespace-empty", "namespace with no devices", ns, namespaceEmpty},
 		{"router-forwarding", "router namespace does not forward", []string{srcNetns, srcNetlink, srcSysctl}, routerForwarding},
 		{"fip-nat", "floating IP address and DNAT rule disagree", []string{srcNetns, srcNetlink, srcNAT}, fipNAT},
+		{"ha-active-on-two-nodes", "HA router active on two nodes (another node answered for its gateway address)", ns, haActiveOnTwoNodes},
+		{"ha-state", "HA router's state file disagrees with its addresses, or says FAULT", []string{srcAgentFiles, srcNetns, srcNetlink}, haStateFindings},
 		{"router-interface-address", "router interface without an address", ns, routerInterfaceAddress},
 		{"router-duplicate-address", "address on two router ports", ns, routerDuplicateAddress},
 		{"dhcp-port", "DHCP namespace without its address or its tap on br-int", []string{srcOVSDB, srcNetns, srcNetlink}, dhcpPort},
@@ -92,7 +123,9 @@ func Checks() []Check {
 	}
 }
 
-// Unchecked is a check that did not run because facts it reads were not.
+// Unchecked is a check that did not run because facts it reads were not,
+// or that ran but not on every object: some objects' facts were not read
+// (an HA router's state file, its duplicate-address probe).
 type Unchecked struct {
 	Check string `json:"check"`
 	Title string `json:"title"`
@@ -121,9 +154,14 @@ func Examine(s *topo.Snapshot) Result {
 	checks := Checks()
 	r := Result{Findings: []Finding{}, Unchecked: []Unchecked{}, Checks: len(checks), NoFacts: len(s.Sources) == 0}
 	for _, c := range checks {
-		if unread := neutron.Unread(s, c.Needs...); len(unread) > 0 {
+		if unread := neutron.Unread(s, resolveNeeds(s, c.Needs)...); len(unread) > 0 {
 			r.Unchecked = append(r.Unchecked, Unchecked{Check: c.ID, Title: c.Title, Sources: unread})
 			continue
+		}
+		if unread := partialUnread(c.ID, n); len(unread) > 0 {
+			// It runs on the objects whose facts were read; of these it
+			// cannot say.
+			r.Unchecked = append(r.Unchecked, Unchecked{Check: c.ID, Title: c.Title, Sources: unread})
 		}
 		for _, f := range c.Run(n) {
 			f.Check = c.ID

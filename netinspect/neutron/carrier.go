@@ -83,8 +83,17 @@ func inNS(ns, cmd string) string {
 
 // TroubleOf explains a device that passes no traffic, nil when it does.
 // instanceID (the port's vm-uuid, may be empty) and portID name what a tap
-// without carrier belongs to; links finds a veth's peer.
+// without carrier belongs to; links finds a veth's peer. How the node runs
+// its services is unknown to it: a hint that depends on it names each way
+// (TroubleOn knows).
 func TroubleOf(ns string, l *topo.Link, instanceID, portID string, links LinkLookup) *Trouble {
+	return TroubleOn(nil, ns, l, instanceID, portID, links)
+}
+
+// TroubleOn is TroubleOf on a node deployed as dep (the snapshot's
+// Deployment; nil when unknown): a hint that runs a command where the
+// service lives names kolla's container only on a kolla node.
+func TroubleOn(dep *topo.Deployment, ns string, l *topo.Link, instanceID, portID string, links LinkLookup) *Trouble {
 	fault := Fault(l)
 	if fault == "" {
 		return nil
@@ -102,14 +111,14 @@ func TroubleOf(ns string, l *topo.Link, instanceID, portID string, links LinkLoo
 		t.Next = inNS(ns, "ip -d link show "+l.Name) + " (the driver or a protocol holds it down)"
 	case FaultNoCarrier:
 		t.Found = "up, no carrier (oper state " + l.OperState + ")"
-		t.Problem, t.Next = noCarrier(ns, l, instanceID, portID, links)
+		t.Problem, t.Next = noCarrier(dep, ns, l, instanceID, portID, links)
 	}
 	return t
 }
 
 // noCarrier says what to look at for a device that is up without
 // carrier, by kind: what holds its other end.
-func noCarrier(ns string, l *topo.Link, instanceID, portID string, links LinkLookup) (problem, next string) {
+func noCarrier(dep *topo.Deployment, ns string, l *topo.Link, instanceID, portID string, links LinkLookup) (problem, next string) {
 	holder := "grep -l 'iff:[[:space:]]*" + l.Name + "$' /proc/[0-9]*/fdinfo/*"
 	switch {
 	case l.Kind == "tuntap" && ns != "":
@@ -133,8 +142,7 @@ func noCarrier(ns string, l *topo.Link, instanceID, portID string, links LinkLoo
 		} else {
 			show = "openstack port show " + portID + " -c device_id -c binding_host_id, then openstack server show <device_id>"
 		}
-		next = show + "; on this node: virsh domstate " + inst + " (kolla: docker exec nova_libvirt virsh domstate " + inst +
-			"; virsh list --all); who holds the tap: " + holder + " (no output: nothing does)"
+		next = show + "; on this node: " + virsh(dep, inst) + "; who holds the tap: " + holder + " (no output: nothing does)"
 	case l.Kind == "veth":
 		peer, peerNS := "", ""
 		if l.Peer != nil {
@@ -165,6 +173,33 @@ func noCarrier(ns string, l *topo.Link, instanceID, portID string, links LinkLoo
 	return problem, next
 }
 
+// virsh is how to ask libvirt about an instance on the node (virsh
+// domstate, then list --all): in kolla's nova_libvirt container on a
+// kolla node, plain on a node whose agents run from packages or by hand
+// (libvirtd on the host), and both ways when how the node runs is
+// unknown or neither (another orchestrator's pods, a mix). The deployment
+// is read from Neutron's agents: kolla puts nova's libvirt in a container
+// beside them, packages on the host.
+func virsh(dep *topo.Deployment, inst string) string {
+	const kolla = "nova_libvirt" // kolla-ansible's libvirt container
+	plain := "virsh domstate " + inst + "; virsh list --all"
+	style, engine := "", ""
+	if dep != nil {
+		style, engine = dep.Style, dep.Engine
+	}
+	switch style {
+	case topo.DeployKolla:
+		switch engine {
+		case "docker", "podman":
+			return engine + " exec " + kolla + " virsh domstate " + inst + "; " + engine + " exec " + kolla + " virsh list --all"
+		}
+		return "docker exec " + kolla + " virsh domstate " + inst + "; docker exec " + kolla + " virsh list --all (podman exec under podman)"
+	case topo.DeploySystemd, topo.DeployProcess:
+		return plain
+	}
+	return plain + " (kolla: docker exec " + kolla + " virsh …)"
+}
+
 func where(ns string) string {
 	switch ns {
 	case "":
@@ -180,6 +215,11 @@ func where(ns string) string {
 // explains: a veth whose peer in the chain is faulty (qvb set down leaves
 // qvo without carrier), a bridge one of whose members is faulty.
 func PortTroubles(p *topo.NPort, links LinkLookup) []Trouble {
+	return PortTroublesOn(nil, p, links)
+}
+
+// PortTroublesOn is PortTroubles on a node deployed as dep (see TroubleOn).
+func PortTroublesOn(dep *topo.Deployment, p *topo.NPort, links LinkLookup) []Trouble {
 	type member struct {
 		dev  *topo.Device
 		link *topo.Link
@@ -201,7 +241,7 @@ func PortTroubles(p *topo.NPort, links LinkLookup) []Trouble {
 	}
 	var out []Trouble
 	for _, m := range ms {
-		t := TroubleOf(m.dev.Namespace, m.link, p.InstanceID, p.ID, links)
+		t := TroubleOn(dep, m.dev.Namespace, m.link, p.InstanceID, p.ID, links)
 		if t == nil || explained(m.link, faulty) {
 			continue
 		}

@@ -110,8 +110,10 @@ func TestDerivationCases(t *testing.T) {
 	}
 }
 
-// An HA router without a state file is primary when it holds the addresses
-// (keepalived puts them only on the primary) and backup otherwise.
+// An HA router without a state file is active here when it holds the
+// addresses (keepalived puts them only on the primary); holding none, it
+// is a standby or a primary that lost them: unknown, never taken for a
+// standby (which would hide the lost addresses), nor for a problem.
 func TestHARouterState(t *testing.T) {
 	s := fixturetest.Load(t, "aio")
 	r := s.Neutron.Routers[0]
@@ -119,21 +121,31 @@ func TestHARouterState(t *testing.T) {
 	ns.Links = append(ns.Links, topo.Link{Name: "ha-0123456789a", Kind: "tuntap", OperState: "unknown", AdminUp: true})
 	n := derive(s)
 	got := n.Router(r.ID)
-	if got.Kind != "ha" || got.HAState != "primary" {
-		t.Errorf("router with addresses: kind %q state %q; want ha primary", got.Kind, got.HAState)
+	if got.Kind != "ha" || got.HAState != "" || got.HARole != topo.HARoleActive {
+		t.Errorf("router with addresses: kind %q state %q role %q; want ha, no state, active", got.Kind, got.HAState, got.HARole)
 	}
 	for i := range ns.Links {
 		ns.Links[i].Addrs = nil
 	}
 	n = derive(s)
 	got = n.Router(r.ID)
-	if got.HAState != "backup" || len(got.Problems) != 0 {
-		t.Errorf("router without addresses: state %q problems %v; want backup, no problems", got.HAState, got.Problems)
+	if got.HAState != "" || got.HARole != "" || len(got.Problems) != 0 || !strings.Contains(strings.Join(got.Unknown, "\n"), "standby here") {
+		t.Errorf("router without addresses: state %q role %q problems %v unknown %v; want unknown, no problems", got.HAState, got.HARole, got.Problems, got.Unknown)
+	}
+	for _, f := range got.FloatingIPs {
+		if len(f.Problems) != 0 {
+			t.Errorf("floating IP %s of a router in an unknown HA state: %v", f.FloatingIP, f.Problems)
+		}
 	}
 	s.Agent.HARouterStates = map[string]string{r.ID: "primary"}
 	n = derive(s)
-	if got := n.Router(r.ID); got.HAState != "primary" {
-		t.Errorf("state file says primary, got %q", got.HAState)
+	if got := n.Router(r.ID); got.HAState != "primary" || got.HARole != topo.HARoleActive || len(got.Problems) == 0 {
+		t.Errorf("state file says primary, no addresses: state %q role %q problems %v; want active with problems", got.HAState, got.HARole, got.Problems)
+	}
+	s.Agent.HARouterStates = map[string]string{r.ID: "backup"}
+	n = derive(s)
+	if got := n.Router(r.ID); got.HARole != topo.HARoleStandby || len(got.Problems) != 0 {
+		t.Errorf("state file says backup, no addresses: role %q problems %v; want standby, no problems", got.HARole, got.Problems)
 	}
 }
 

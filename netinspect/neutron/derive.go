@@ -27,6 +27,7 @@ func Derive(s *topo.Snapshot) topo.Neutron {
 	d.bridges()
 	x.indexSpoofIPs()
 	d.ports()
+	d.programmed()
 	d.networks()
 	d.routers()
 	d.tunnels()
@@ -43,6 +44,9 @@ type deriver struct {
 	out topo.Neutron
 	// portIdx maps port id to its position in out.Ports while building.
 	portIdx map[string]int
+	// dvrFlows is what the OVS agent's DVR flows say, read once when a
+	// router asks (dvr.go).
+	dvrFlows *dvrFlows
 }
 
 // kdev is a kernel device and the namespace it is in.
@@ -79,9 +83,10 @@ type index struct {
 	// namespaces by name.
 	nsByName map[string]*topo.Namespace
 	// spoofIPs maps an integration-bridge ofport to the addresses its
-	// anti-spoofing flows allow (table 24 arp_spa for iptables_hybrid, table
-	// 71 arp_spa/nw_src for the OVS firewall): a compute node's only record
-	// of an instance's fixed IPs.
+	// anti-spoofing flows allow (table 24 arp_spa/nd_target for
+	// iptables_hybrid, table 71 arp_spa/nw_src/ipv6_src/nd_target for the
+	// OVS firewall), less those every port gets (see portAddress): a
+	// compute node's only record of an instance's fixed IPs.
 	spoofIPs map[int][]string
 	// ofports maps, per bridge, OpenFlow port numbers to port names (flows
 	// print numbers).
@@ -172,12 +177,77 @@ func (x *index) indexSpoofIPs() {
 		if err != nil {
 			port = x.ofportOf(b, x.ofportName(b, v))
 		}
-		for _, key := range []string{"arp_spa", "nw_src"} {
-			if ip, ok := f.MatchField(key); ok && !slices.Contains(x.spoofIPs[port], ip) {
+		for _, key := range []string{"arp_spa", "nw_src", "ipv6_src", "nd_target"} {
+			if ip, ok := f.MatchField(key); ok && portAddress(ip) && !slices.Contains(x.spoofIPs[port], ip) {
 				x.spoofIPs[port] = append(x.spoofIPs[port], ip)
 			}
 		}
 	}
+	// IPv4 first, each family in flow order: consumers that need one
+	// address of a port (trace's source) take the first, as they did
+	// when only IPv4 was read.
+	v6 := func(ip string) int {
+		if strings.Contains(ip, ":") {
+			return 1
+		}
+		return 0
+	}
+	for _, ips := range x.spoofIPs {
+		slices.SortStableFunc(ips, func(a, b string) int { return v6(a) - v6(b) })
+	}
+}
+
+// portAddress reports whether an address (or CIDR) in an anti-spoofing
+// match is one Neutron gave the port: a fixed IP or an allowed address
+// pair, which both agents program alike and which the flows cannot tell
+// apart. The agents also program addresses that are neither, for every
+// port (Zed: ovs_neutron_agent.setup_arp_spoofing_protection,
+// openvswitch_firewall/firewall.py _initialize_egress and
+// _initialize_egress_ipv6_icmp):
+//   - 0.0.0.0 as nw_src of the table 71 DHCP flow (priority 80,
+//     udp 68→67: a client asking for an address has none yet). No
+//     unspecified address (0.0.0.0, ::, 0.0.0.0/n) is a port's, whoever
+//     programs it;
+//   - the IPv6 link-local address made from a MAC by EUI-64
+//     (fe80::f816:3eff:fe…): the OVS firewall adds the port MAC's one
+//     to its allowed IPv6 pairs (OFPort.update, for ND, DHCPv6 and all
+//     IPv6 egress: ipv6_src and nd_target in table 71), and the agent
+//     allows neighbour advertisements for that of every allowed MAC
+//     (table 24 nd_target). The guest makes the same address itself;
+//     Neutron never allocates it. A link-local address that is not in
+//     EUI-64 form (fe80::1, a VRRP pair) is the user's allowed pair and
+//     stays.
+//
+// What does not parse as an address is no address either.
+func portAddress(v string) bool {
+	var a netip.Addr
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return false
+		}
+		a = p.Addr()
+		if p.Bits() < a.BitLen() {
+			return !a.IsUnspecified()
+		}
+	} else {
+		var err error
+		if a, err = netip.ParseAddr(v); err != nil {
+			return false
+		}
+	}
+	return !a.IsUnspecified() && !eui64LinkLocal(a)
+}
+
+// eui64LinkLocal reports whether a is in fe80::/64 with a modified EUI-64
+// interface id (ff:fe in its middle): the address netutils
+// get_ipv6_addr_by_EUI64(fe80::/64, mac) gives for some MAC.
+func eui64LinkLocal(a netip.Addr) bool {
+	if !a.Is6() || a.Is4In6() {
+		return false
+	}
+	b := a.As16()
+	return b[0] == 0xfe && b[1] == 0x80 && b[2]|b[3]|b[4]|b[5]|b[6]|b[7] == 0 && b[11] == 0xff && b[12] == 0xfe
 }
 
 // dev returns the device of that name, preferring the given namespace, then

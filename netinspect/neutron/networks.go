@@ -26,6 +26,7 @@ func (d *deriver) networks() {
 		return n
 	}
 	vlans := map[string]map[int][]string{} // network -> lvid -> devices
+	mtus := map[string]*mtuSeen{}          // network -> MTUs its ports' devices carry
 	for pi := range d.out.Ports {
 		p := &d.out.Ports[pi]
 		if p.NetworkID == "" {
@@ -48,10 +49,11 @@ func (d *deriver) networks() {
 					n.CIDRs = append(n.CIDRs, c)
 				}
 			}
-			if p.Devices.Tap != nil && p.Devices.Tap.MTU > 0 && (n.MTU == 0 || p.Role == topo.RoleDHCP) {
-				n.MTU = p.Devices.Tap.MTU
-			}
 		}
+		if mtus[n.ID] == nil {
+			mtus[n.ID] = &mtuSeen{}
+		}
+		mtus[n.ID].add(p)
 	}
 	// Segment facts the agent wrote on the ports of the integration bridge.
 	if ib := d.x.integration; ib != nil {
@@ -87,6 +89,12 @@ func (d *deriver) networks() {
 			n.Problems = append(n.Problems, ns.Name+" exists but no port of this network is on br-int (left behind?)")
 		}
 	}
+	for id, seen := range mtus {
+		seen.decide(nets[id])
+	}
+	for _, n := range nets {
+		n.CIDRsUnknown = cidrsUnknown(n, d.out.Ports, d.portIdx)
+	}
 	for id, byVLAN := range vlans {
 		n := nets[id]
 		n.LocalVLAN = majorityVLAN(byVLAN)
@@ -112,6 +120,102 @@ func (d *deriver) networks() {
 	for _, id := range ids {
 		d.out.Networks = append(d.out.Networks, *nets[id])
 	}
+}
+
+// mtuSeen gathers the MTUs the kernel devices of a network's ports carry,
+// kept apart by who set them.
+type mtuSeen struct {
+	// agent: devices the DHCP and L3 agents plug (tap in qdhcp-, qr-,
+	// qg-, ha-, sg-, fg-), set to the network's MTU when plugged and
+	// again whenever it changes (DeviceManager.setup "force mtu",
+	// RouterInfo.internal_network_updated).
+	// vif: an instance's tap, qbr, qvb and qvo, set by os-vif (and
+	// libvirt) from the network's MTU when the instance is plugged and
+	// never after: the OVS agent does not touch them, so after an MTU
+	// change they keep the old one until the instance is re-plugged.
+	agent, vif map[int][]string // MTU -> device names
+}
+
+func (m *mtuSeen) add(p *topo.NPort) {
+	into := &m.vif
+	switch p.Role {
+	case topo.RoleInstance:
+	case topo.RoleUnknown:
+		return // no telling what set its device
+	default:
+		into = &m.agent
+	}
+	for _, dv := range []*topo.Device{p.Devices.Tap, p.Devices.QBR, p.Devices.QVB, p.Devices.QVO} {
+		if dv == nil || !dv.InKernel || dv.MTU <= 0 {
+			continue
+		}
+		if *into == nil {
+			*into = map[int][]string{}
+		}
+		(*into)[dv.MTU] = append((*into)[dv.MTU], dv.Name)
+	}
+}
+
+// decide sets the network's MTU from its ports' devices and says so when
+// they disagree. The agents' devices are taken when there are any: they
+// follow the network's MTU, where os-vif's may be left from before a
+// change. Among the devices taken, the smallest MTU is the reading: it is
+// the largest packet all of them pass, and naming a larger one would have
+// an operator size packets that some port of the network drops.
+func (m *mtuSeen) decide(n *topo.Network) {
+	from, what := m.agent, "its DHCP/router ports"
+	if len(from) == 0 {
+		from, what = m.vif, "its instance ports"
+	}
+	if len(from) == 0 {
+		return
+	}
+	n.MTU = slices.Min(slices.Collect(maps.Keys(from)))
+	all := map[int][]string{}
+	for _, byMTU := range []map[int][]string{m.agent, m.vif} {
+		for mtu, devs := range byMTU {
+			all[mtu] = append(all[mtu], devs...)
+		}
+	}
+	if len(all) > 1 {
+		n.Problems = append(n.Problems, fmt.Sprintf("the devices of its ports carry different MTUs: %s; taking %d, the smallest of %s (ports plugged before an MTU change keep the old one until re-plugged; or a device was set by hand)",
+			describeMTUs(all), n.MTU, what))
+	}
+}
+
+func describeMTUs(byMTU map[int][]string) string {
+	var parts []string
+	for _, mtu := range slices.Sorted(maps.Keys(byMTU)) {
+		devs := slices.Sorted(slices.Values(byMTU[mtu]))
+		if len(devs) > 3 {
+			devs = append(devs[:3:3], fmt.Sprintf("+%d", len(byMTU[mtu])-3))
+		}
+		parts = append(parts, fmt.Sprintf("%d (%s)", mtu, strings.Join(devs, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cidrsUnknown says why a network's CIDRs could not be read, or "" when
+// they were. Only the addresses of its DHCP and router ports carry a
+// prefix length.
+func cidrsUnknown(n *topo.Network, ports []topo.NPort, at map[string]int) string {
+	if len(n.CIDRs) > 0 {
+		return ""
+	}
+	for _, id := range n.Ports {
+		i, ok := at[id]
+		if !ok {
+			continue
+		}
+		switch ports[i].Role {
+		case topo.RoleDHCP, topo.RoleRouterInterface, topo.RoleRouterGateway:
+			return "no address read from its DHCP/router ports"
+		}
+	}
+	if n.DHCPNamespace != "" {
+		return "no address read from its DHCP port"
+	}
+	return "no DHCP or router port of this network on this node, and instance addresses carry no prefix length"
 }
 
 func majorityVLAN(byVLAN map[int][]string) int {

@@ -310,11 +310,31 @@ func (d *deriver) hybridChain(np *topo.NPort, suffix string, b *topo.Bridge) {
 func (d *deriver) directFirewall(b *topo.Bridge, ofport int) string {
 	for fi := range b.Flows {
 		f := &b.Flows[fi]
-		if f.Table == 60 && f.Priority == 100 && d.x.inPortIs(b, f, ofport) && strings.Contains(f.Actions, "NXM_NX_REG5") {
+		if f.Table == 60 && f.Priority == 100 && d.x.inPortIs(b, f, ofport) && loadsReg5(f) {
 			return topo.FirewallOVS
 		}
 	}
 	return topo.FirewallDirect
+}
+
+// loadsReg5 tells whether a flow writes register 5, however the dump
+// printed it: OpenFlow 1.0 (plain ovs-ofctl) as load:0xb->NXM_NX_REG5[],
+// OpenFlow 1.3 (a sosreport's ovs-ofctl -O OpenFlow13) as
+// set_field:0xb->reg5, either possibly with a bit range.
+func loadsReg5(f *topo.Flow) bool {
+	for _, a := range f.ActionList() {
+		if !strings.HasPrefix(a, "load:") && !strings.HasPrefix(a, "set_field:") {
+			continue
+		}
+		_, dst, ok := strings.Cut(a, "->")
+		if !ok {
+			continue
+		}
+		if reg, _, _ := strings.Cut(dst, "["); strings.EqualFold(reg, "NXM_NX_REG5") || strings.EqualFold(reg, "reg5") {
+			return true
+		}
+	}
+	return false
 }
 
 // namespacedDevice fills the device of a dhcp/router port and checks that
@@ -373,6 +393,7 @@ func (d *deriver) namespacedDevice(np *topo.NPort, name string) {
 		}
 		np.FixedIPs = append(np.FixedIPs, a)
 	}
+	np.FixedIPs = d.haFixedIPs(found.ns, name, np.FixedIPs) // keepalived's addresses (ha.go)
 }
 
 // instanceIPs looks the instance's MAC up in the DHCP host files.

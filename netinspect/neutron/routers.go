@@ -41,6 +41,11 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 			r.Kind = "ha"
 		}
 	}
+	if r.Kind == "legacy" && d.isDistributed(ns) {
+		// No rfp- (a router without gateway, or its fip- namespace and
+		// the veth with it deleted): the other marks of DVR say it.
+		r.Kind = "dvr"
+	}
 	gwNS := ns
 	if snat := d.x.nsByName["snat-"+ns.ID]; snat != nil {
 		r.SNATNamespace = snat.Name
@@ -89,7 +94,9 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 				gw.Address = a
 			}
 		}
-		hasAddrs = hasAddrs || gw.Address != ""
+		// Floating IPs (/32) count too: keepalived holds none of them
+		// on a standby.
+		hasAddrs = hasAddrs || len(globalAddrs(gwLink)) > 0
 		for _, rt := range gwNS.Routes {
 			if rt.Table == topo.RouteTableMain && rt.Dst == "default" && rt.Dev == gwLink.Name {
 				gw.NextHop = rt.Gateway
@@ -106,15 +113,13 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 	addrsUnread := Failed(d.x.s, addrNS...)
 	addrsRead := len(addrsUnread) == 0
 	if r.Kind == "ha" {
-		r.HAState = d.x.s.Agent.HARouterStates[r.ID]
-		if r.HAState == "" && addrsRead {
-			// keepalived puts qr-/qg- addresses only on the primary (§4.5).
-			r.HAState = map[bool]string{true: "primary", false: "backup"}[hasAddrs]
-		}
+		// keepalived puts qr-/qg- addresses only on the primary (§4.5):
+		// what a missing one means depends on what this node is.
+		d.haRouter(&r, hasAddrs, addrsRead)
 	}
 	if !addrsRead {
 		r.Unknown = append(r.Unknown, unknown("addresses and routes of its devices", SourceNames(addrsUnread)))
-	} else if r.HAState != "backup" {
+	} else if !HAStandby(&r) && !HARoleUnknown(&r) {
 		for _, ri := range r.Interfaces {
 			if len(ri.Addresses) == 0 {
 				r.Problems = append(r.Problems, ri.Device+" has no address: the subnet has no gateway on this router")
@@ -126,6 +131,9 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 		r.Unknown = append(r.Unknown, unknown("DNAT and SNAT rules of its floating IPs", "nat/"+ns.Label()))
 	}
 	r.FloatingIPs = d.floatingIPs(ns, gwLink, &r, byIP, natRead, addrsRead)
+	if r.Kind == "dvr" {
+		d.dvr(&r, ns)
+	}
 	return r
 }
 
@@ -193,7 +201,15 @@ func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router,
 		if !fip.DNAT && natRead {
 			fip.Problems = append(fip.Problems, fmt.Sprintf("no DNAT rule for %s in %s: inbound traffic is not forwarded to the instance", ip, ns.Name))
 		}
-		if fip.DNAT && !fip.OnGateway && r.Kind != "dvr" && addrsRead {
+		switch {
+		case HAStandby(r):
+			// Held by the primary: what a failover to this node would
+			// bring is keepalived.conf's.
+			if fip.DNAT && len(r.HAVIPs) > 0 && HAVIP(r.HAVIPs, ip) == "" {
+				fip.Problems = append(fip.Problems, fmt.Sprintf("%s has a DNAT rule but keepalived.conf gives the primary no %s/32: after a failover to this node nothing would answer ARP for it", ip, ip))
+			}
+		case HARoleUnknown(r):
+		case fip.DNAT && !fip.OnGateway && r.Kind != "dvr" && addrsRead:
 			fip.Problems = append(fip.Problems, fmt.Sprintf("%s has a DNAT rule but is not an address on %s: nothing answers ARP for it", ip, gwDev))
 		}
 		if !fip.SNAT && fip.DNAT {
@@ -205,14 +221,15 @@ func (d *deriver) floatingIPs(ns *topo.Namespace, gw *topo.Link, r *topo.Router,
 		if fip.FixedIP != "" {
 			inSubnet := false
 			for _, ri := range r.Interfaces {
-				for _, a := range ri.Addresses {
+				for _, a := range haIfaceAddrs(r, ri) {
 					if contains(a, fip.FixedIP) {
 						inSubnet = true
 						fip.PortID = d.portOnNetwork(byIP[fip.FixedIP], ri.NetworkID)
 					}
 				}
 			}
-			if !inSubnet && len(r.Interfaces) > 0 && r.HAState != "backup" && addrsRead {
+			subnetsKnown := !HARoleUnknown(r) && (!HAStandby(r) || len(r.HAVIPs) > 0)
+			if !inSubnet && len(r.Interfaces) > 0 && subnetsKnown && addrsRead {
 				fip.Problems = append(fip.Problems, fmt.Sprintf("fixed IP %s is in none of the router's interface subnets", fip.FixedIP))
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ostopo/ostopo/netinspect/arpprobe"
 	"github.com/ostopo/ostopo/netinspect/netnsx"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/vishvananda/netlink"
@@ -310,7 +311,7 @@ func Verify(ctx context.Context, nsPath, dev, gateway, probe string) error {
 	if err := in(func() error {
 		var err error
 		if gw.Is4() {
-			_, err = arpProbe(ctx, dev, gw, 3*time.Second)
+			_, err = arpprobe.Gateway(ctx, dev, gw, 3*time.Second)
 		} else {
 			_, err = ndpProbe(ctx, dev, gw, 3*time.Second)
 		}

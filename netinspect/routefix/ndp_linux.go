@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ostopo/ostopo/netinspect/arpprobe"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +23,7 @@ const (
 	ndpMessageLen = 24  // type, code, checksum, flags/reserved, target
 )
 
-// ndpProbe is arpProbe for IPv6: it sends neighbour solicitations for
+// ndpProbe is arpprobe.Gateway for IPv6: it sends neighbour solicitations for
 // gateway on dev to its solicited-node group, the way ndisc6 does, and
 // waits for the advertisement. It runs in the calling thread's namespace.
 func ndpProbe(ctx context.Context, dev string, gateway netip.Addr, timeout time.Duration) (net.HardwareAddr, error) {
@@ -30,11 +31,19 @@ func ndpProbe(ctx context.Context, dev string, gateway netip.Addr, timeout time.
 	if err != nil {
 		return nil, fmt.Errorf("device %s: %w", dev, err)
 	}
-	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMPV6)
+	f, err := arpprobe.NewSocket(unix.AF_INET6, unix.SOCK_RAW, unix.IPPROTO_ICMPV6)
 	if err != nil {
 		return nil, fmt.Errorf("ICMPv6 socket on %s: %w", dev, err)
 	}
-	defer unix.Close(fd)
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("ICMPv6 socket on %s: %w", dev, err)
+	}
+	var fd int
+	if err := rc.Control(func(s uintptr) { fd = int(s) }); err != nil {
+		return nil, fmt.Errorf("ICMPv6 socket on %s: %w", dev, err)
+	}
 	// Only advertisements, only from dev: the socket otherwise sees every
 	// ICMPv6 message of the namespace.
 	var filter unix.ICMPv6Filter
@@ -56,8 +65,8 @@ func ndpProbe(ctx context.Context, dev string, gateway netip.Addr, timeout time.
 	req := ndpSolicitation(gateway, ifi.HardwareAddr)
 	to := &unix.SockaddrInet6{Addr: solicitedNode(gateway).As16(), ZoneId: uint32(ifi.Index)}
 	// The kernel fills in the checksum of a raw ICMPv6 socket.
-	return askThrice(ctx, fd, req, to, timeout, probeWords{"neighbour solicitation", "neighbour solicitation", "ICMPv6", "neighbour solicitations", ""}, gateway, dev,
-		func(b []byte) (net.HardwareAddr, bool) { return ndpAdvertFrom(b, gateway) })
+	return arpprobe.Ask(ctx, f, req, to, timeout, 3, ndpWords(), gateway, dev,
+		func(b []byte, _ unix.Sockaddr) (net.HardwareAddr, bool) { return ndpAdvertFrom(b, gateway) })
 }
 
 // solicitedNode is the multicast group ff02::1:ffXX:XXXX a node joins for
@@ -102,4 +111,10 @@ func ndpAdvertFrom(b []byte, target netip.Addr) (net.HardwareAddr, bool) {
 		opts = opts[n:]
 	}
 	return nil, true
+}
+
+// ndpWords name a neighbour solicitation in Ask's errors: "fe80::1 does not
+// answer neighbour solicitations on eth1 (3 in 3s)".
+func ndpWords() arpprobe.Words {
+	return arpprobe.Words{Asking: "neighbour solicitation", Request: "neighbour solicitation", Reading: "ICMPv6", Answer: "neighbour solicitations"}
 }

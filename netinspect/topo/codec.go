@@ -342,6 +342,12 @@ func (s *Snapshot) normalizeFacts() {
 			return compareJoined(a.MAC, a.IP, b.MAC, b.IP)
 		})
 	}
+	if s.Deployment != nil {
+		s.Deployment.Normalize()
+	}
+	sortStable(s.ARPProbes, func(a, b ARPProbe) int {
+		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Device, b.Device))
+	})
 }
 
 // sortStable is slices.SortStableFunc, which moves nothing in a sorted

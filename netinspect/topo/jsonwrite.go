@@ -510,6 +510,7 @@ func writeNPort(w *jsonWriter, p *NPort) {
 	o.strOmit("dead_reason", p.DeadReason)
 	o.key("problems").strs(p.Problems)
 	o.strsOmit("unknown", p.Unknown)
+	o.strOmit("not_programmed", p.NotProgrammed)
 	o.end()
 }
 

@@ -81,6 +81,13 @@ type NPort struct {
 	// read ("qvoX on br-int: unknown (ovsdb not read)"): never a problem,
 	// and never clean either.
 	Unknown []string `json:"unknown,omitempty"`
+
+	// NotProgrammed says why a port plugged into the integration bridge
+	// (external_ids:iface-id) is not programmed by the OVS agent: no VLAN
+	// tag, or none of the flows the agent installs for every port it
+	// binds. Empty when it is programmed or when that cannot be told
+	// (the flows were not read).
+	NotProgrammed string `json:"not_programmed,omitempty"`
 }
 
 // Devices are the kernel/OVS devices that carry a port. For instance ports
@@ -117,8 +124,16 @@ type Network struct {
 	PhysicalNetwork string `json:"physical_network,omitempty"`
 	DHCPNamespace   string `json:"dhcp_namespace,omitempty"`
 	// Bridge is the physical bridge carrying a flat/vlan network.
-	Bridge  string   `json:"bridge,omitempty"`
-	CIDRs   []string `json:"cidrs,omitempty"`
+	Bridge string   `json:"bridge,omitempty"`
+	CIDRs  []string `json:"cidrs,omitempty"`
+	// CIDRsUnknown says why CIDRs is empty: a node knows a network's
+	// subnets only from the addresses of its DHCP and router ports
+	// (instance addresses, from DHCP files or flows, carry no prefix
+	// length), so a compute node without them cannot tell, and none is
+	// not the same as not known. Empty when CIDRs were read.
+	CIDRsUnknown string `json:"cidrs_unknown,omitempty"`
+	// MTU is the one its ports' devices carry: the agents and os-vif
+	// set each to the network's MTU (0: no device read).
 	MTU     int      `json:"mtu,omitempty"`
 	Ports   []string `json:"ports"`
 	Routers []string `json:"routers,omitempty"`
@@ -142,20 +157,52 @@ type NetworkFlows struct {
 
 // Router is one Neutron router namespace on this node.
 type Router struct {
-	ID            string            `json:"id"`
-	Namespace     string            `json:"namespace"`
-	Kind          string            `json:"kind"` // legacy, ha, dvr
-	HAState       string            `json:"ha_state,omitempty"`
-	SNATNamespace string            `json:"snat_namespace,omitempty"`
-	IPForward     *bool             `json:"ip_forward,omitempty"`
-	Gateway       *RouterGateway    `json:"gateway"`
-	Interfaces    []RouterInterface `json:"interfaces"`
-	FloatingIPs   []FloatingIP      `json:"floating_ips"`
-	Problems      []string          `json:"problems"`
+	ID        string `json:"id"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"` // legacy, ha, dvr
+	// HAState is the HA router's state file as the L3 agent wrote it
+	// ("primary", "backup", "fault"; "master" before Victoria); ""
+	// when it was not read.
+	HAState string `json:"ha_state,omitempty"`
+	// HARole is what this node is for an HA router (see HARole*); ""
+	// for another kind, or when it cannot be told (Unknown says why).
+	HARole string `json:"ha_role,omitempty"`
+	// HAVIPs are the addresses keepalived.conf gives the primary
+	// ("203.0.113.104/32 dev qg-5857f130-8c"): what this node holds
+	// when it is the primary, and what a standby would take over.
+	HAVIPs []string `json:"ha_vips,omitempty"`
+	// HAAnsweredFrom is the hardware address that answered, from the
+	// wire, the duplicate-address probe for the gateway address of an
+	// HA router active here: another node holds the address too, so the
+	// router is active on two nodes. "" when nothing answered or no
+	// probe was read (Unknown then says so).
+	HAAnsweredFrom string            `json:"ha_answered_from,omitempty"`
+	SNATNamespace  string            `json:"snat_namespace,omitempty"`
+	IPForward      *bool             `json:"ip_forward,omitempty"`
+	Gateway        *RouterGateway    `json:"gateway"`
+	Interfaces     []RouterInterface `json:"interfaces"`
+	FloatingIPs    []FloatingIP      `json:"floating_ips"`
+	Problems       []string          `json:"problems"`
 	// Unknown lists what could not be checked because its source was not
 	// read (see NPort.Unknown).
 	Unknown []string `json:"unknown,omitempty"`
+
+	// DVR is what a distributed router (kind dvr) has on this node
+	// besides its qrouter- namespace; nil for the other kinds.
+	DVR *RouterDVR `json:"dvr,omitempty"`
 }
+
+// What a node is for an HA router (Router.HARole).
+const (
+	// HARoleActive: keepalived holds the router's addresses on this
+	// node (it does so on the primary only), or the state file says
+	// primary.
+	HARoleActive = "active"
+	// HARoleStandby: the state file says backup (or fault) and no
+	// address of the router is held here: the router is active on the
+	// other L3 agent's node.
+	HARoleStandby = "standby"
+)
 
 // RouterGateway is the qg- port of a router.
 type RouterGateway struct {
@@ -185,13 +232,28 @@ type FloatingIP struct {
 	DNAT       bool     `json:"dnat"`
 	SNAT       bool     `json:"snat"`
 	Problems   []string `json:"problems"`
+
+	// Distributed: a DVR floating IP served on this node by its fip-
+	// namespace through the router's rfp-/fpr- pair (the DNAT rule
+	// names -i rfp-…), never an address on qg- (reference §4.6).
+	Distributed bool `json:"distributed,omitempty"`
+	// FIPRoute: the fip- namespace routes the floating IP (/32) via fpr-
+	// to the router; RulePriority is the qrouter's "from <fixed> lookup
+	// 16" rule that sends the instance's own traffic back out that way
+	// (0: none). Distributed floating IPs only.
+	FIPRoute     bool `json:"fip_route,omitempty"`
+	RulePriority int  `json:"rule_priority,omitempty"`
 }
 
 // Lacks says what of its NAT plumbing a floating IP lacks ("not on qg",
-// "no DNAT", "no SNAT"), for the views and reports that show it.
+// "no DNAT", "no SNAT"; for a distributed one "no fip- route" instead of
+// "not on qg"), for the views and reports that show it.
 func (f FloatingIP) Lacks() []string {
 	var miss []string
-	if !f.OnGateway {
+	switch {
+	case f.Distributed && !f.FIPRoute:
+		miss = append(miss, "no fip- route")
+	case !f.Distributed && !f.OnGateway:
 		miss = append(miss, "not on qg")
 	}
 	if !f.DNAT {
@@ -201,6 +263,95 @@ func (f FloatingIP) Lacks() []string {
 		miss = append(miss, "no SNAT")
 	}
 	return miss
+}
+
+// DVR modes of a distributed router on a node (the L3 agent's agent_mode).
+const (
+	// DVRLocal: qrouter- with rfp-⇄fpr- to the fip- namespace of its
+	// external network (a compute node, agent_mode dvr).
+	DVRLocal = "dvr"
+	// DVRSNAT: also snat-<router> with its sg- and qg- ports (the node
+	// hosting its centralized SNAT, agent_mode dvr_snat).
+	DVRSNAT = "dvr_snat"
+)
+
+// RouterDVR is what a distributed router has on this node besides its
+// qrouter- namespace (reference §3.4, §4.6).
+type RouterDVR struct {
+	Mode string `json:"mode"` // DVRLocal or DVRSNAT
+	// ExternalNetworkID is the router's external network, from its fip-
+	// namespace, the fg- port or its qg- port ("" when nothing says).
+	ExternalNetworkID string `json:"external_network_id,omitempty"`
+	// FIPNamespace is fip-<external network id>, where the router's
+	// distributed floating IPs are answered and routed; FIPNamespacePresent
+	// says whether the node has it.
+	FIPNamespace        string `json:"fip_namespace,omitempty"`
+	FIPNamespacePresent bool   `json:"fip_namespace_present,omitempty"`
+	// RFP (in qrouter-) and FPR (in fip-) are the veth pair between the
+	// router and the fip- namespace, each with its 169.254.x.y/31.
+	RFP *DVRDevice `json:"rfp,omitempty"`
+	FPR *DVRDevice `json:"fpr,omitempty"`
+	// FIPGateway is the fip- namespace's fg- port on the external network
+	// (an OVS internal port on br-int in its local VLAN).
+	FIPGateway *FIPGateway `json:"fip_gateway,omitempty"`
+	// SNATPorts are the sg- ports of snat-<router> (DVRSNAT), one per
+	// internal subnet: the SNAT for instances without a floating IP.
+	SNATPorts []RouterInterface `json:"snat_ports,omitempty"`
+	// SNATRedirects are the qrouter- rules that send each internal
+	// subnet's traffic (without floating IP) to its sg- port.
+	SNATRedirects []SNATRedirect `json:"snat_redirects,omitempty"`
+	// HostMAC is this node's DVR MAC (dvr_base_mac, fa:16:3f:…): frames
+	// the router sends leave with it instead of the qr- MAC, which every
+	// node's copy of the router shares. RemoteMACs are the other nodes'.
+	HostMAC    string   `json:"host_mac,omitempty"`
+	RemoteMACs []string `json:"remote_macs,omitempty"`
+	// MACRewrites are, per qr- port, the tunnel or physical bridge flow
+	// (table 1, DVR_PROCESS) that rewrites its MAC to HostMAC.
+	MACRewrites []DVRFlow `json:"mac_rewrites,omitempty"`
+	// ToSrcMAC are the integration bridge flows (table 1/2,
+	// DVR_TO_SRC_MAC) that give frames another node's router sent to a
+	// local port on the router's subnets the qr- MAC back.
+	ToSrcMAC []DVRFlow `json:"to_src_mac,omitempty"`
+}
+
+// DVRDevice is one end of the rfp-⇄fpr- veth pair.
+type DVRDevice struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Address   string `json:"address,omitempty"` // 169.254.x.y/31
+	Up        bool   `json:"up"`
+	Peer      string `json:"peer,omitempty"`
+}
+
+// FIPGateway is the fg- port of a fip- namespace.
+type FIPGateway struct {
+	Port      string `json:"port"` // Neutron port id
+	Device    string `json:"device"`
+	Namespace string `json:"namespace"`
+	Address   string `json:"address,omitempty"`
+	NetworkID string `json:"network_id,omitempty"`
+	LocalVLAN int    `json:"local_vlan,omitempty"`
+	// NextHop is the external gateway the fip- namespace sends the
+	// router's traffic to (its "iif fpr-…" rule's table).
+	NextHop string `json:"next_hop,omitempty"`
+}
+
+// SNATRedirect is one qrouter- rule "from <qr subnet> lookup N priority
+// N" whose table N says "default via <sg- address> dev qr-…".
+type SNATRedirect struct {
+	Device   string `json:"device"` // the qr- port
+	From     string `json:"from"`
+	Priority int    `json:"priority"`
+	Table    int    `json:"table"`
+	Via      string `json:"via,omitempty"` // the sg- port's address
+}
+
+// DVRFlow names a flow of the DVR MAC handling and what it is for.
+type DVRFlow struct {
+	Device string `json:"device,omitempty"` // the qr- port, or the local port
+	MAC    string `json:"mac"`
+	Bridge string `json:"bridge"`
+	Flow   string `json:"flow"`
 }
 
 // Tunnel is one tunnel port on the tunnel bridge.

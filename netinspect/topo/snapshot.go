@@ -20,10 +20,17 @@ type Snapshot struct {
 	Namespaces []Namespace `json:"namespaces"`
 	OVS        OVS         `json:"ovs"`
 	Agent      AgentFiles  `json:"agent_files"`
+	// Deployment is how the node runs its Neutron agents; nil (snapshots
+	// recorded before it was read) is unknown.
+	Deployment *Deployment `json:"deployment,omitempty"`
 	Neutron    Neutron     `json:"neutron"`
 	// OFTraces are ovs-appctl ofproto/trace verdicts recorded on the live
 	// node (ostopo trace --record), so a replay shows them too.
 	OFTraces []OFTraceRecord `json:"ofproto_traces,omitempty"`
+	// ARPProbes are the duplicate-address probes sent on the live node
+	// for the HA routers it holds (see ARPProbe); each has a source
+	// "arp-probe/<namespace>".
+	ARPProbes []ARPProbe `json:"arp_probes,omitempty"`
 }
 
 // OFTraceRecord is what ofproto/trace said about one packet on one bridge.
@@ -92,6 +99,13 @@ type AgentFiles struct {
 	// HARouterStates maps router id to the keepalived state file's content
 	// ("primary"/"backup"; "master" on releases before Victoria).
 	HARouterStates map[string]string `json:"ha_router_states,omitempty"`
+	// HAStateErrors maps router id to why ha_confs/<id>/state was not
+	// read (there is a directory for the router but no state file, or it
+	// could not be read): its HA state is unknown.
+	HAStateErrors map[string]string `json:"ha_state_errors,omitempty"`
+	// Keepalived maps router id to what its ha_confs/<id>/keepalived.conf
+	// says.
+	Keepalived map[string]KeepalivedConf `json:"keepalived,omitempty"`
 }
 
 // DHCPNetwork is one dnsmasq configuration directory, <state>/dhcp/<network id>.

@@ -9,8 +9,8 @@ import (
 )
 
 // Text renders a trace as an operator pastes it into a ticket: one line per
-// hop with ✓ (holds), ✗ (broken) or ? (not checked: its facts were not
-// read), the facts under it, the TTL note, for a broken hop what was
+// hop with ✓ (holds), ✗ (broken), ? (not checked: its facts were not
+// read) or ○ (an HA router standing by here: the path is another node's), the facts under it, the TTL note, for a broken hop what was
 // expected, what was found and what to run next, and the verdict. Every
 // line goes through safetext: names in a snapshot may hold escape
 // sequences and newlines.
@@ -28,6 +28,8 @@ func Text(r *Result, host string) string {
 		what = "DHCP port " + r.FixedIP
 	case r.FixedIP != "":
 		what = "fixed IP " + r.FixedIP
+	case r.FloatingIP == "" && r.PortID != "":
+		what = "port " + r.IP + " (fixed IP unknown)"
 	}
 	b.Linef("ostopo trace %s on %s (%s)", what, host, r.Direction)
 	if r.PortID != "" {
@@ -40,6 +42,8 @@ func Text(r *Result, host string) string {
 		switch {
 		case h.Unknown != "":
 			mark = "?"
+		case h.Standby != "":
+			mark = "○"
 		case !h.OK:
 			mark = "✗"
 		}
@@ -64,10 +68,14 @@ func Text(r *Result, host string) string {
 		}
 		if h.DecrementsTTL {
 			ttl++
-			b.Line("       routes here: TTL −1 (why a ping through the floating IP shows TTL 63)")
+			b.Linef("       routes here: TTL −1 (why a ping through the floating IP shows TTL %d)", 64-routingHops(r))
 		}
 		if h.OFTrace != nil {
-			b.Linef("       ofproto/trace: %s (datapath actions: %s)", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
+			line := fmt.Sprintf("       ofproto/trace: %s (datapath actions: %s)", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
+			if h.OFTrace.Detail != "" {
+				line += ": " + h.OFTrace.Detail
+			}
+			b.Line(line)
 		}
 		switch {
 		case h.Unknown != "":
@@ -77,6 +85,9 @@ func Text(r *Result, host string) string {
 					b.Linef("         %s: %s", src.Name, src.Error)
 				}
 			}
+		case h.Standby != "":
+			b.Linef("       ○ %s", h.Standby)
+			b.Linef("       next:     %s", h.Next)
 		case !h.OK:
 			b.Linef("       ✗ %s", h.Problem)
 			b.Linef("       expected: %s", h.Expected)
@@ -93,6 +104,13 @@ func Text(r *Result, host string) string {
 			u := r.Hops[*r.UnknownAt]
 			b.Linef("(hop %d could not be checked: %s)", *r.UnknownAt+1, u.Unknown)
 		}
+	case r.StandbyAt != nil:
+		h := r.Hops[*r.StandbyAt]
+		b.Linef("path STANDBY at hop %d (%s %s): %s", *r.StandbyAt+1, h.Kind, or(h.Device, h.Namespace), h.Standby)
+		if r.UnknownAt != nil {
+			u := r.Hops[*r.UnknownAt]
+			b.Linef("(hop %d could not be checked: %s)", *r.UnknownAt+1, u.Unknown)
+		}
 	case r.UnknownAt != nil:
 		h := r.Hops[*r.UnknownAt]
 		b.Linef("path UNKNOWN at hop %d (%s %s): %s", *r.UnknownAt+1, h.Kind, or(h.Device, h.Namespace), h.Unknown)
@@ -100,6 +118,9 @@ func Text(r *Result, host string) string {
 		line := fmt.Sprintf("path complete: %d hops, %d routing hop(s)", len(r.Hops), ttl)
 		if len(r.ContinuesAt) > 0 {
 			line += "; continues on the node(s) at " + strings.Join(r.ContinuesAt, ", ")
+		}
+		if len(r.ArrivesFrom) > 0 {
+			line += "; arrives from the node(s) at " + strings.Join(r.ArrivesFrom, ", ")
 		}
 		b.Line(line)
 	}
@@ -118,4 +139,16 @@ func or(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// routingHops counts the hops that decrement the TTL: one through a
+// legacy or HA router, two through a DVR floating IP (fip- and qrouter-).
+func routingHops(r *Result) int {
+	n := 0
+	for _, h := range r.Hops {
+		if h.DecrementsTTL {
+			n++
+		}
+	}
+	return n
 }

@@ -53,6 +53,10 @@ type Hop struct {
 	// read, so neither verdict can be given).
 	OK      bool   `json:"ok"`
 	Unknown string `json:"unknown,omitempty"` // "ovsdb was not read"
+	// Standby is set on the router hop of an HA router standing by on
+	// this node (StandbyText): neither OK nor broken, the path is the
+	// other L3 agent's node's (ha.go).
+	Standby string `json:"standby,omitempty"`
 	// Unread are the sources the hop rests on that were not read, with
 	// their errors.
 	Unread   []topo.Source `json:"unread,omitempty"`
@@ -72,7 +76,10 @@ type OFTrace struct {
 	Flow            string `json:"flow"`
 	DatapathActions string `json:"datapath_actions"`
 	Verdict         string `json:"verdict"`
-	Error           string `json:"error,omitempty"`
+	// Detail says why, when the verdict needs it ("the datapath
+	// actions only change the packet (pop_vlan); none outputs it").
+	Detail string `json:"detail,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Result is a whole trace.
@@ -99,9 +106,18 @@ type Result struct {
 	// complete nor, unless BrokenAt says so, broken.
 	Unknown   bool `json:"unknown"`
 	UnknownAt *int `json:"unknown_at"`
+	// Standby is set when the path runs into an HA router standing by
+	// on this node (StandbyAt): it is the primary's node's to carry, and
+	// is neither complete nor broken here.
+	Standby   bool `json:"standby,omitempty"`
+	StandbyAt *int `json:"standby_at,omitempty"`
 	// ContinuesAt names where the path goes on when it leaves this node
 	// (tunnel remote IPs, the provider network).
 	ContinuesAt []string `json:"continues_at,omitempty"`
+	// ArrivesFrom names where an inbound path into an instance on this
+	// node comes from when no router here routes to it: the remote IPs
+	// of the tunnels carrying its network (ingress.go).
+	ArrivesFrom []string `json:"arrives_from,omitempty"`
 }
 
 // ErrUnknown is returned for an input that names nothing on the node
@@ -114,14 +130,30 @@ var ErrUnknown = errors.New("unknown to this node")
 var ErrUnread = errors.New("not everything that could hold it was read")
 
 // UnreadError is an input not found while sources that could hold it
-// were not read.
+// were not read, or while ports that could hold it have fixed IPs the
+// node does not know.
 type UnreadError struct {
 	Target  string
 	Sources []topo.Source // not read, with their errors
+	// Ports are instance ports plugged into br-int whose fixed IPs are
+	// unknown (the OVS agent has not programmed them, or not knowably):
+	// an address found nowhere may be one of theirs.
+	Ports []string
 }
 
 func (e *UnreadError) Error() string {
-	return fmt.Sprintf("%s was not found, but %v: %s", e.Target, ErrUnread, sourcesText(e.Sources))
+	var why []string
+	if len(e.Sources) > 0 || len(e.Ports) == 0 {
+		why = append(why, fmt.Sprintf("%v: %s", ErrUnread, sourcesText(e.Sources)))
+	}
+	if len(e.Ports) > 0 {
+		ids := e.Ports
+		if len(ids) > 5 {
+			ids = append(ids[:5:5], fmt.Sprintf("%d more", len(e.Ports)-5))
+		}
+		why = append(why, fmt.Sprintf("the fixed IPs of port(s) %s are unknown (plugged but not programmed by the OVS agent); trace a port by its id", strings.Join(ids, ", ")))
+	}
+	return e.Target + " was not found, but " + strings.Join(why, "; and ")
 }
 
 // Unwrap makes errors.Is(err, ErrUnread) hold.
@@ -164,7 +196,10 @@ func sourcesText(srcs []topo.Source) string {
 // break found on facts that were read, whatever else is unknown), 2 bad
 // input (an error other than ErrUnread: nothing of that name, an
 // ambiguous prefix, not an address), 3 unknown (a hop, or the target
-// itself, rests on facts that were not read).
+// itself, rests on facts that were not read), 4 standby (the path runs
+// into an HA router standing by on this node: trace on the node where it
+// is active). A standby is definite, so it outranks a hop that could not
+// be checked; a break found here outranks it.
 func ExitCode(r *Result, err error) int {
 	switch {
 	case errors.Is(err, ErrUnread):
@@ -173,6 +208,8 @@ func ExitCode(r *Result, err error) int {
 		return 2
 	case r.BrokenAt != nil:
 		return 1
+	case r.Standby:
+		return 4
 	case r.Unknown:
 		return 3
 	}
@@ -216,25 +253,37 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	switch {
 	case t.rport != nil:
 		w.toPort(t)
+	case t.router != nil && w.viaSNAT(t):
+		w.snatPath(t) // a distributed router's snat- namespace (dvr.go)
+		w.tenant(t)
+	case t.haVIP != "":
+		w.haVIPPath(t) // an HA router's address held by the primary (ha.go)
 	case t.router != nil && t.floating != "":
 		w.external(t)
 		w.router(t)
-		if t.fixed != "" {
+		if t.fixed != "" && !w.haStopped(t) {
 			// Without a fixed IP (no NAT rule names one, or the rules
 			// were not read) there is no tenant side to follow: the
-			// router hop says why.
+			// router hop says why. Nor past an HA router standing by
+			// (ha.go).
 			w.tenant(t)
 		}
 	case t.router != nil:
 		w.router(t)
-		w.tenant(t)
+		if !w.haStopped(t) {
+			w.tenant(t)
+		}
 	default:
+		if !o.Reverse {
+			w.arrive(t) // from the tunnel or the provider NIC (ingress.go)
+		}
 		w.tenant(t)
 	}
 	if o.Reverse {
 		reverse(r, w, t)
 	}
 	w.packets(t, o.Reverse)
+	w.haFinish(t)
 	for i := range r.Hops {
 		h := &r.Hops[i]
 		if unread := w.hopUnread(h); len(unread) > 0 {
@@ -245,16 +294,20 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 			// lie either way: neither OK nor broken.
 			h.Problem, h.Expected, h.Found, h.Next = "", "", "", ""
 		}
-		h.OK = h.Problem == "" && h.Unknown == ""
+		h.OK = h.Problem == "" && h.Unknown == "" && h.Standby == ""
 		if h.Problem != "" && r.BrokenAt == nil {
 			r.BrokenAt = &i
+		}
+		if h.Standby != "" && r.StandbyAt == nil {
+			r.StandbyAt = &i
 		}
 		if h.Unknown != "" && r.UnknownAt == nil {
 			r.UnknownAt = &i
 		}
 	}
 	r.Unknown = r.UnknownAt != nil
-	r.Complete = r.BrokenAt == nil && !r.Unknown
+	r.Standby = r.StandbyAt != nil
+	r.Complete = r.BrokenAt == nil && !r.Unknown && !r.Standby
 	return r, nil
 }
 
@@ -267,7 +320,7 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 func (w *walker) hopUnread(h *Hop) []topo.Source {
 	var need, nsNeed []string
 	switch {
-	case h.Kind == KindRouter:
+	case h.Kind == KindRouter, h.Kind == KindFIPVeth, h.Kind == KindSNATNamespace:
 	case h.Kind == KindQVB, h.Kind == KindQBR, h.Kind == KindTap && h.Bridge == "":
 		// The kernel half of a hybrid chain: veth peer, bridge
 		// membership, state; no OVS fact.
@@ -296,7 +349,9 @@ func (w *walker) hopUnread(h *Hop) []topo.Source {
 				nsNeed = append(nsNeed, "nat/"+h.Namespace)
 			}
 		}
-	case KindRouterGateway, KindRouterIf, KindDHCP:
+	case KindFIPNamespace, KindFIPVeth, KindSNATNamespace:
+		need, nsNeed = w.dvrNeeds(h, need, nsNeed)
+	case KindRouterGateway, KindRouterIf, KindDHCP, KindRouterSNAT:
 		need = append(need, "netns")
 		if h.Namespace != "" {
 			nsNeed = append(nsNeed, "netlink/"+h.Namespace)
@@ -323,6 +378,9 @@ type target struct {
 	// rport is the router or DHCP port whose own address was asked for:
 	// the trace ends at that port.
 	rport *topo.NPort
+	// haVIP is the keepalived address asked for, of an HA router not
+	// active here ("203.0.113.177/24 dev qg-…", ha.go).
+	haVIP string
 }
 
 func (t *target) routerID() string {
@@ -341,6 +399,9 @@ type walker struct {
 	ovsPorts map[string]topo.PortOnBridge
 	// troubleCache holds troubles per port (see troubles).
 	troubleCache map[*topo.NPort][]neutron.Trouble
+	// arrival is how many hops, from the first, arrive added: they carry
+	// their own packets for ofproto/trace (ingress.go).
+	arrival int
 }
 
 func newWalker(s *topo.Snapshot) *walker {
@@ -369,6 +430,51 @@ func (w *walker) notFound(in string, unknown error) error {
 		return &UnreadError{Target: in, Sources: unread}
 	}
 	return unknown
+}
+
+// unknownIPPorts lists the instance ports whose fixed IPs the node does
+// not know because the OVS agent has not programmed them (or cannot be
+// told to have): the flows that would record them are missing.
+func (w *walker) unknownIPPorts() []string {
+	var out []string
+	for i := range w.n.Ports {
+		p := &w.n.Ports[i]
+		if p.Role == topo.RoleInstance && len(p.FixedIPs) == 0 && notBound(p) {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+// unknownIPPort finds, among the local instance ports whose fixed IPs are
+// unknown, the one the target's fixed IP belongs to by its MAC (from the
+// DHCP host file or the ARP responder), or nil.
+func (w *walker) unknownIPPort(t *target) *topo.NPort {
+	vlan := 0
+	if t.iface != nil {
+		if nw := w.n.Network(t.iface.NetworkID); nw != nil {
+			vlan = nw.LocalVLAN
+		}
+	}
+	mac := w.instanceMAC(t, vlan)
+	if mac == "" {
+		return nil
+	}
+	for i := range w.n.Ports {
+		p := &w.n.Ports[i]
+		if p.Role == topo.RoleInstance && len(p.FixedIPs) == 0 && notBound(p) && strings.EqualFold(p.MAC, mac) &&
+			(t.iface == nil || p.NetworkID == "" || p.NetworkID == t.iface.NetworkID) {
+			return p
+		}
+	}
+	return nil
+}
+
+// notBound reports whether a port is, or may be, plugged but not
+// programmed by the OVS agent: not programmed, in the dead VLAN, or
+// without the anti-spoofing flows that would tell.
+func notBound(p *topo.NPort) bool {
+	return p.NotProgrammed != "" || p.Dead || neutron.PortProgrammedUnknown(p) != ""
 }
 
 // devicePrefixes name a port's devices: prefix + the first 11 characters
@@ -403,14 +509,23 @@ func (w *walker) resolve(in string) (*target, error) {
 		return nil, err
 	}
 	if len(p.FixedIPs) == 0 {
+		if p.Role == topo.RoleInstance && notBound(p) {
+			// Its fixed IP is unknown, not absent: the flows that would
+			// record it are what is missing. The port itself is traced,
+			// to the hop that says so.
+			return &target{port: p}, nil
+		}
 		if unread := neutron.Unread(w.s, "agent-files", "openflow/", "netns", "netlink/"); len(unread) > 0 {
 			return nil, &UnreadError{Target: "a fixed IP of port " + p.ID, Sources: unread}
 		}
 		return nil, fmt.Errorf("port %s has no fixed IP on this node to trace", p.ID)
 	}
 	ip, _, _ := strings.Cut(p.FixedIPs[0], "/")
+	if ht := w.haVIPTarget(ip); ht != nil {
+		return ht, nil // held by an HA router's primary (ha.go)
+	}
 	switch p.Role {
-	case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP:
+	case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP, topo.RoleFIPGateway, topo.RoleRouterSNAT:
 		return w.portTarget(p, ip), nil
 	}
 	return w.resolveIP(ip)
@@ -493,7 +608,7 @@ func (w *walker) addressPort(ip string) (*topo.NPort, error) {
 	var ps []*topo.NPort
 	for _, p := range w.portByIP[ip] {
 		switch p.Role {
-		case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP:
+		case topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleDHCP, topo.RoleFIPGateway, topo.RoleRouterSNAT:
 			ps = append(ps, p)
 		}
 	}
@@ -544,7 +659,13 @@ func (w *walker) resolveIP(ip string) (*target, error) {
 			t.port = p
 		}
 	}
-	if t.fip == nil && t.port == nil {
+	if t.port == nil && t.fixed != "" {
+		t.port = w.unknownIPPort(t)
+	}
+	if t.fip == nil && t.port == nil && !w.viaSNAT(t) { // viaSNAT: the dvr_snat node's path (dvr.go)
+		if ht := w.haVIPTarget(ip); ht != nil {
+			return ht, nil // held by an HA router's primary (ha.go)
+		}
 		// A router's or DHCP port's own address traces to that port.
 		switch p, err := w.addressPort(ip); {
 		case err != nil:
@@ -552,7 +673,16 @@ func (w *walker) resolveIP(ip string) (*target, error) {
 		case p != nil:
 			return w.portTarget(p, ip), nil
 		}
-		return nil, w.notFound(ip, fmt.Errorf("%s is neither a floating IP nor an address of a port on this node: %w", ip, ErrUnknown))
+		err := w.notFound(ip, w.dvrElsewhere(ip, fmt.Errorf("%s is neither a floating IP nor an address of a port on this node: %w", ip, ErrUnknown)))
+		if ports := w.unknownIPPorts(); len(ports) > 0 {
+			ue, ok := err.(*UnreadError)
+			if !ok {
+				ue = &UnreadError{Target: ip}
+			}
+			ue.Ports = ports
+			err = ue
+		}
+		return nil, err
 	}
 	return t, nil
 }
@@ -602,6 +732,9 @@ func fail(h *Hop, problem, expected, found, next string) {
 // external adds the provider side: NIC → physical bridge → patch → br-int
 // on the external network's local VLAN → the router's qg- port.
 func (w *walker) external(t *target) {
+	if w.dvrExternal(t) {
+		return // a distributed floating IP: fg- in fip-, fpr- ⇄ rfp- (dvr.go)
+	}
 	gw := t.router.Gateway
 	if gw == nil {
 		h := w.add(Hop{Kind: KindRouterGateway, Namespace: t.router.Namespace})
@@ -618,41 +751,9 @@ func (w *walker) external(t *target) {
 	if ext != nil {
 		physBridge = ext.Bridge
 	}
-	// Provider NIC.
-	var nic *topo.ProviderNIC
-	for i := range w.n.ProviderNICs {
-		if physBridge == "" || w.n.ProviderNICs[i].Bridge == physBridge {
-			nic = &w.n.ProviderNICs[i]
-			break
-		}
-	}
-	h := w.add(Hop{Kind: KindProviderNIC, Bridge: physBridge})
-	switch {
-	case nic == nil:
-		fail(h, "no provider NIC in the physical bridge", "a NIC (e.g. eth4) as a port of "+orWord(physBridge, "the physical bridge"),
-			"no non-patch port on it", "ovs-vsctl add-port "+orWord(physBridge, "br-ex")+" <nic> (kolla: neutron_external_interface)")
-	default:
-		h.Device, h.Bridge, h.MTU = nic.Name, nic.Bridge, nic.MTU
-		h.Evidence = append(h.Evidence, fmt.Sprintf("OVSDB: %s is a port of %s", nic.Name, nic.Bridge))
-		if nic.InKernel {
-			h.Evidence = append(h.Evidence, fmt.Sprintf("kernel: %s up=%v carrier=%v mtu %d", nic.Name, nic.Up, nic.Carrier, nic.MTU))
-		}
-		l := w.link("", nic.Name)
-		switch {
-		case !nic.InKernel:
-			fail(h, nic.Name+" is in OVSDB but not in the kernel", "a device "+nic.Name, "none", "ip link show "+nic.Name)
-		case l != nil:
-			// Set down (ip link set up) or up without carrier (the
-			// cable, the switch port, a veth's peer): not the same fix.
-			if tr := neutron.TroubleOf("", l, "", "", w.link); tr != nil {
-				fail(h, tr.Problem, expected(tr), tr.Found, tr.Next)
-			}
-		case !nic.Up || !nic.Carrier:
-			fail(h, nic.Name+" is down or has no carrier", "up with carrier", fmt.Sprintf("up=%v carrier=%v", nic.Up, nic.Carrier), "ip link show "+nic.Name)
-		}
-	}
+	w.providerNICHop(physBridge) // ingress.go
 	// Physical bridge: NORMAL towards phy-<br>, and br-int's translation.
-	h = w.add(Hop{Kind: KindPhysicalBridge, Bridge: physBridge, VLAN: extVLAN})
+	h := w.add(Hop{Kind: KindPhysicalBridge, Bridge: physBridge, VLAN: extVLAN})
 	if ext == nil {
 		fail(h, "the router's external network has no port or VLAN on this node", "a local VLAN for network "+gw.NetworkID, "none", "check the OVS agent's bridge_mappings")
 	} else if physBridge == "" {
@@ -715,6 +816,12 @@ func (w *walker) portHop(h *Hop, p *topo.NPort, vlan int, what string, chainChec
 			"check the OVS agent log for port "+p.ID+"; openstack port show "+p.ID+" (binding, admin_state_up)")
 	case p.Bridge == "":
 		fail(h, orWord(p.OVSPort, h.Device)+" is not a port of br-int", "a port of br-int", "none", "ovs-vsctl list-ports br-int")
+	case p.NotProgrammed != "":
+		// Plugged (iface-id on br-int) but the agent never bound it or
+		// its flows are gone: whatever still passes bypasses the
+		// security groups and the agent's VLAN, a definite break.
+		fail(h, neutron.NotProgrammedProblem, fmt.Sprintf("%s (ofport %d) tagged with its local VLAN and the flows the agent installs for every port it binds", p.OVSPort, p.OFPort),
+			p.NotProgrammed, w.s.AgentRun(topo.AgentOVS).Restart()+" (its resync programs the port); then ovs-ofctl dump-flows "+p.Bridge+" | grep -w in_port="+strconv.Itoa(p.OFPort))
 	case vlan != 0 && p.LocalVLAN != vlan:
 		fail(h, fmt.Sprintf("%s is on local VLAN %d, %s is on %d", p.OVSPort, p.LocalVLAN, what, vlan), fmt.Sprintf("tag %d", vlan),
 			fmt.Sprintf("tag %d", p.LocalVLAN), "ovs-vsctl get port "+p.OVSPort+" tag other_config")
@@ -755,7 +862,7 @@ func (w *walker) troubles(p *topo.NPort) []neutron.Trouble {
 	if ts, ok := w.troubleCache[p]; ok {
 		return ts
 	}
-	ts := neutron.PortTroubles(p, w.link)
+	ts := neutron.PortTroublesOn(w.s.Deployment, p, w.link)
 	w.troubleCache[p] = ts
 	return ts
 }
@@ -772,6 +879,10 @@ func (w *walker) router(t *target) {
 	}
 	if r.IPForward != nil {
 		h.Evidence = append(h.Evidence, fmt.Sprintf("sysctl net.ipv4.ip_forward=%v", map[bool]int{true: 1, false: 0}[*r.IPForward]))
+	}
+	w.dvrRouterEvidence(h, t)
+	if w.haRouter(h, t) {
+		return // an HA router standing by here, or not known to be active (ha.go)
 	}
 	if f := t.fip; f != nil {
 		if f.OnGateway && r.Gateway != nil {
@@ -840,11 +951,13 @@ func (w *walker) tenant(t *target) {
 		w.portHop(h, p, qrVLAN, "the router's qr- port", true)
 		h.Evidence = append(h.Evidence, "instance "+p.InstanceID)
 		w.checkDevice(h, p, d.Tap, qrMTU)
+		programmedUnknown(h, p)
 		return
 	}
 	h := w.add(Hop{Kind: KindQVO, Device: d.QVO.Name, Bridge: p.Bridge, VLAN: p.LocalVLAN})
 	w.portHop(h, p, qrVLAN, "the router's qr- port", true)
 	w.checkDevice(h, p, d.QVO, qrMTU)
+	programmedUnknown(h, p)
 	h = w.add(Hop{Kind: KindQVB, Device: d.QVB.Name, MTU: d.QVB.MTU})
 	h.Evidence = append(h.Evidence, "veth "+d.QVO.Name+" ⇄ "+orWord(d.QVO.Peer, "?"))
 	if d.QVB.InKernel && d.QVO.InKernel && d.QVB.Peer != d.QVO.Name {
@@ -864,6 +977,16 @@ func (w *walker) tenant(t *target) {
 		fail(h, d.Tap.Name+" is not in "+d.QBR.Name, "master "+d.QBR.Name, "master "+orWord(d.Tap.OnBridge, "none"), "virsh domiflist <instance>; ip link show "+d.Tap.Name)
 	}
 	w.checkDevice(h, p, d.Tap, qrMTU)
+}
+
+// programmedUnknown makes an instance's hop on br-int unknown when its
+// anti-spoofing flows are missing (the agent has not programmed the port,
+// or its port security is disabled: the node does not say which), unless
+// the hop is broken on facts that were read.
+func programmedUnknown(h *Hop, p *topo.NPort) {
+	if u := neutron.PortProgrammedUnknown(p); u != "" && h.Problem == "" {
+		h.Unknown = u
+	}
 }
 
 // checkDevice marks a device of port p missing, set down, up without
@@ -908,6 +1031,8 @@ func (w *walker) toPort(t *target) {
 	}
 	evidence := "address " + addr + " on " + dev + " in " + orWord(p.Namespace, "?")
 	switch p.Role {
+	case topo.RoleFIPGateway:
+		w.dvrToPort(t)
 	case topo.RoleRouterGateway:
 		if t.router == nil {
 			h := w.add(Hop{Kind: KindRouterGateway, Device: dev, Namespace: p.Namespace})
@@ -922,6 +1047,9 @@ func (w *walker) toPort(t *target) {
 		kind := KindRouterIf
 		if p.Role == topo.RoleDHCP {
 			kind = KindDHCP
+		}
+		if p.Role == topo.RoleRouterSNAT {
+			kind = KindRouterSNAT
 		}
 		vlan := p.LocalVLAN
 		if nw := w.n.Network(p.NetworkID); nw != nil {
@@ -968,7 +1096,23 @@ func (w *walker) leave(t *target) {
 		seg = *nw.SegmentationID
 	}
 	h = w.add(Hop{Kind: KindTunnelBridge, Bridge: tb, VLAN: nw.LocalVLAN, TunnelID: seg})
-	if nw.Flows.TunnelFlood != "" {
+	// A unicast frame takes table 20's flow for its MAC when there is
+	// one (l2population, or learned): that names the one node it goes
+	// to. Only without one does table 22 flood it to every node.
+	mac := w.instanceMAC(t, nw.LocalVLAN)
+	var uc *unicast
+	if b := w.s.OVS.Bridge(tb); b != nil && mac != "" && nw.LocalVLAN != 0 {
+		uc = unicastTo(b, w.n.Tunnels, nw.LocalVLAN, mac)
+	}
+	switch {
+	case uc != nil:
+		h.Evidence = append(h.Evidence, fmt.Sprintf("%s: %s (%s: %s)", tb, neutron.FlowText(uc.flow), uc.what(), mac))
+	case nw.Flows.TunnelFlood != "":
+		if mac != "" {
+			h.Evidence = append(h.Evidence, "flooded, no l2population entry for "+mac)
+		} else {
+			h.Evidence = append(h.Evidence, "flooded: the instance's MAC is not known on this node, so no l2population entry can be looked up")
+		}
 		h.Evidence = append(h.Evidence, tb+": "+nw.Flows.TunnelFlood)
 	}
 	if nw.Flows.TunnelIngress != "" {
@@ -981,17 +1125,43 @@ func (w *walker) leave(t *target) {
 		fail(h, fmt.Sprintf("local VLAN %d has no tunnel-id mapping in %s", nw.LocalVLAN, tb),
 			fmt.Sprintf("table %d tun_id=%#x actions=mod_vlan_vid:%d", neutron.TunnelTable(nw.NetworkType), seg, nw.LocalVLAN), "none",
 			"ovs-ofctl dump-flows "+tb+" table="+strconv.Itoa(neutron.TunnelTable(nw.NetworkType))+"; restart the OVS agent")
+	case uc != nil:
+		uc.check(h, nw, seg, mac, w.n.Tunnels)
 	case len(nw.Flows.FloodPorts) == 0:
-		fail(h, fmt.Sprintf("no tunnel carries local VLAN %d out of %s", nw.LocalVLAN, tb), "a table 22 flood flow to a tunnel port", "none",
+		fail(h, fmt.Sprintf("no tunnel carries local VLAN %d out of %s", nw.LocalVLAN, tb), "a table 20 unicast flow for "+orWord(mac, "the instance's MAC")+" or a table 22 flood flow to a tunnel port", "none",
 			"check l2population: does any other node host this network?")
 	}
-	for _, name := range nw.Flows.FloodPorts {
+	w.dvrLeave(h, t, nw) // a distributed router's DVR MAC rewrite (dvr.go)
+	if h.Problem == "" {
+		// The address may be a local port's whose fixed IPs the node
+		// does not know: then it does not leave at all.
+		var local []string
+		for i := range w.n.Ports {
+			if p := &w.n.Ports[i]; p.NetworkID == nw.ID && p.Role == topo.RoleInstance && len(p.FixedIPs) == 0 && notBound(p) {
+				local = append(local, p.ID)
+			}
+		}
+		if len(local) > 0 {
+			h.Unknown = fmt.Sprintf("whether %s is on this node: unknown (port(s) %s of its network are plugged here with unknown fixed IPs, plugged but not programmed by the OVS agent)", orWord(t.fixed, "the address"), strings.Join(local, ", "))
+		}
+	}
+	out := nw.Flows.FloodPorts
+	if uc != nil {
+		out = nil
+		if uc.tunnel != nil {
+			out = []string{uc.tunnel.Port}
+		}
+	}
+	for _, name := range out {
 		for _, tun := range w.n.Tunnels {
-			if tun.Port != name {
+			if tun.Port != name || tun.Bridge != tb {
 				continue
 			}
 			th := w.add(Hop{Kind: KindTunnel, Device: tun.Port, Bridge: tun.Bridge, TunnelID: seg})
 			th.Evidence = append(th.Evidence, fmt.Sprintf("OVSDB: %s type=%s local_ip=%s remote_ip=%s", tun.Port, tun.Type, tun.LocalIP, tun.RemoteIP))
+			if uc != nil {
+				th.Evidence = append(th.Evidence, fmt.Sprintf("unicast to %s: the node at %s (%s)", mac, tun.RemoteIP, uc.what()))
+			}
 			if len(tun.Problems) > 0 {
 				fail(th, tun.Problems[0], "a working tunnel", tun.Problems[0], "ovs-vsctl list interface "+tun.Port)
 			}
@@ -1008,7 +1178,7 @@ func reverse(r *Result, w *walker, t *target) {
 	}
 	for i := range r.Hops {
 		h := &r.Hops[i]
-		if h.Kind != KindRouter || t.fip == nil {
+		if h.Kind != KindRouter || t.fip == nil || h.Standby != "" || w.haStopped(t) {
 			continue
 		}
 		ns := w.s.Namespace(h.Namespace)
@@ -1036,7 +1206,7 @@ func reverse(r *Result, w *walker, t *target) {
 			fail(h, "no SNAT rule for "+t.fixed, "-A neutron-l3-agent-float-snat -s "+t.fixed+"/32 -j SNAT --to-source "+t.fip.FloatingIP,
 				"no such rule", "ip netns exec "+h.Namespace+" iptables-save -t nat | grep "+t.fixed)
 		}
-		if t.router.Gateway == nil || t.router.Gateway.NextHop == "" {
+		if !w.dvrOutbound(h, t) && (t.router.Gateway == nil || t.router.Gateway.NextHop == "") {
 			fail(h, "no default route out of "+h.Namespace, "default via <gateway> dev qg-…", "none", "ip netns exec "+h.Namespace+" ip route")
 		}
 		h.OK = h.Problem == ""
@@ -1060,27 +1230,28 @@ func (w *walker) packets(t *target, outbound bool) {
 		}
 		return ""
 	}
-	instMAC := ""
-	if t.port != nil {
-		instMAC = t.port.MAC
-	} else {
-		for _, d := range w.s.Agent.DHCP {
-			for _, h := range d.Hosts {
-				if h.IP == t.fixed {
-					instMAC = h.MAC
-				}
-			}
+	vlan := 0
+	if t.iface != nil {
+		if nw := w.n.Network(t.iface.NetworkID); nw != nil {
+			vlan = nw.LocalVLAN
 		}
 	}
+	instMAC := w.instanceMAC(t, vlan)
 	var qgMAC, qrMAC, qrDev, nextHop string
 	if t.router != nil && t.router.Gateway != nil {
 		qgMAC, nextHop = mac(t.router.Gateway.Port), t.router.Gateway.NextHop
+	}
+	if fg, hop, ok := w.dvrGatewayPort(t); ok {
+		qgMAC, nextHop = mac(fg), hop // fg- stands where qg- does
 	}
 	if t.iface != nil {
 		qrMAC, qrDev = mac(t.iface.Port), t.iface.Device
 	}
 	for i := range w.r.Hops {
 		h := &w.r.Hops[i]
+		if i < w.arrival {
+			continue // arrive set its hops' packets (ingress.go)
+		}
 		var p *Packet
 		switch {
 		case h.Kind == KindPhysicalBridge && !outbound && h.Bridge != "":
@@ -1090,7 +1261,7 @@ func (w *walker) packets(t *target, outbound bool) {
 			p = &Packet{InPort: ofport(peerPatch(w.n, h.Bridge)), VLAN: h.VLAN, SrcMAC: qgMAC, SrcIP: t.floating, DstIP: nextHop}
 		case h.Kind == KindIntegration && !outbound:
 			p = &Packet{InPort: ofport(intPatch(w.n)), DstMAC: qgMAC, DstIP: t.floating}
-		case h.Kind == KindRouterGateway && outbound:
+		case (h.Kind == KindRouterGateway || h.Kind == KindFIPNamespace) && outbound:
 			p = &Packet{InPort: ofport(h.Device), SrcMAC: qgMAC, SrcIP: t.floating, DstIP: nextHop}
 		case h.Kind == KindRouterIf && !outbound:
 			p = &Packet{InPort: ofport(qrDev), SrcMAC: qrMAC, DstMAC: instMAC, DstIP: t.fixed}

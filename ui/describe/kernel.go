@@ -73,7 +73,7 @@ func (x *Index) linkPage(id string) (Page, bool) {
 		// Patch and tunnel ports have no kernel device: not a fault.
 		sum.add(render.Dim, "%s is an OVS port; no kernel device of that name in %s", name, nsLabel(ns))
 	case neutron.Fault(l) != "":
-		t := neutron.TroubleOf(ns, l, ownerInstance(owner), ownerID(owner), x.links)
+		t := neutron.TroubleOn(x.s.Deployment, ns, l, ownerInstance(owner), ownerID(owner), x.links)
 		sum.wrap(render.Problem, "BROKEN  %s", t.Problem).Copy = t.Next
 		sum.wrap(render.Normal, "    → %s", t.Next).Copy = t.Next
 	default:

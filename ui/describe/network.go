@@ -24,10 +24,17 @@ func (x *Index) networkPage(id string) (Page, bool) {
 	if nw.SegmentationID != nil {
 		seg = strconv.Itoa(*nw.SegmentationID)
 	}
-	sum.add(render.Normal, "VLAN      %d  type %s  segment %s  physnet %s  MTU %d", nw.LocalVLAN, orDash(nw.NetworkType), seg,
-		orDash(nw.PhysicalNetwork), nw.MTU).Copy = strconv.Itoa(nw.LocalVLAN)
+	mtu := "?" // no device of its ports read: unknown, not 0
+	if nw.MTU > 0 {
+		mtu = strconv.Itoa(nw.MTU)
+	}
+	sum.add(render.Normal, "VLAN      %d  type %s  segment %s  physnet %s  MTU %s", nw.LocalVLAN, orDash(nw.NetworkType), seg,
+		orDash(nw.PhysicalNetwork), mtu).Copy = strconv.Itoa(nw.LocalVLAN)
 	for _, c := range nw.CIDRs {
 		sum.add(render.Normal, "CIDR      %s", c).Copy = c
+	}
+	if len(nw.CIDRs) == 0 && nw.CIDRsUnknown != "" {
+		sum.wrap(render.Dim, "CIDR      ? unknown here: %s", nw.CIDRsUnknown)
 	}
 	if nw.DHCPNamespace != "" {
 		sum.link(nsRef(nw.DHCPNamespace), nw.DHCPNamespace, render.Normal, "DHCP      %s", nw.DHCPNamespace)

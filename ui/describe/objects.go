@@ -189,7 +189,9 @@ func TraceClass(r *trace.Result) render.Class {
 	switch {
 	case r.BrokenAt != nil:
 		return render.Problem
-	case r.Unknown:
+	case r.Unknown, r.Standby:
+		// A standby HA router's path is the primary node's to carry:
+		// neither good nor broken here.
 		return render.Dim
 	}
 	return render.Good

@@ -258,8 +258,14 @@ func (b *builder) heading(g *group) (lines []string, title string, ref render.Re
 				seg += " " + nw.PhysicalNetwork
 			}
 			parts = append(parts, safetext.Term(seg), "net "+safetext.Term(render.Short(nw.ID)))
-			if len(nw.CIDRs) > 0 {
+			switch {
+			case len(nw.CIDRs) > 0:
 				parts = append(parts, safetext.Term(strings.Join(nw.CIDRs, " ")))
+			case nw.CIDRsUnknown != "":
+				// A compute node cannot read them: saying nothing would
+				// read as a network without subnets. The label says what
+				// is unknown, as the describe page's CIDR line does.
+				parts = append(parts, "CIDR ? unknown here")
 			}
 		}
 		title = strings.Join(parts, " · ")

@@ -104,7 +104,7 @@ func (r *report) build() []Table {
 			seg = strconv.Itoa(*net.SegmentationID)
 		}
 		nets.add(r.health("network", net.ID), strconv.Itoa(net.LocalVLAN), net.ID, net.NetworkType, seg, net.PhysicalNetwork,
-			strings.Join(net.CIDRs, " "), itoa(net.MTU), net.DHCPNamespace, strings.Join(net.Routers, " "), strconv.Itoa(len(net.Ports)),
+			cidrs(net), itoa(net.MTU), net.DHCPNamespace, strings.Join(net.Routers, " "), strconv.Itoa(len(net.Ports)),
 			strings.Join(append(slices.Clone(net.Problems), net.Unknown...), "; "))
 	}
 
@@ -267,6 +267,16 @@ func collapse(items []string, n int) string {
 		return strings.Join(items, "; ")
 	}
 	return strings.Join(items[:n], "; ") + fmt.Sprintf("; … %d more", len(items)-n)
+}
+
+// cidrs is a network's CIDRs, or "? unknown here" when the node cannot
+// tell them (no DHCP or router port to read a prefix from): a blank cell
+// would read as a network without subnets.
+func cidrs(net topo.Network) string {
+	if len(net.CIDRs) == 0 && net.CIDRsUnknown != "" {
+		return "? unknown here"
+	}
+	return strings.Join(net.CIDRs, " ")
 }
 
 func itoa(v int) string {

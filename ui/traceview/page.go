@@ -60,7 +60,7 @@ func page(r *trace.Result, host string, state int, verifyErr string) describe.Pa
 		h := &r.Hops[i]
 		head := describe.Line{Text: hop[0], Class: render.Good, Copy: safetext.Term(orWord(h.Device, h.Namespace))}
 		switch {
-		case h.Unknown != "":
+		case h.Unknown != "", h.Standby != "":
 			head.Class = render.Dim
 		case !h.OK:
 			head.Class = render.Problem

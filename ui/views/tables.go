@@ -49,7 +49,7 @@ func Networks(s *topo.Snapshot) table.Data {
 		st := tableStateOf(n.Problems, n.Unknown, "ok", render.Normal)
 		cells := tableCells(strconv.Itoa(n.LocalVLAN), render.Short(n.ID), tableDash(n.NetworkType), seg, tableDash(n.PhysicalNetwork),
 			tableDash(tablePositive(n.MTU)), tableDash(tableNSShort(n.DHCPNamespace)), tableDash(strings.Join(routers, ",")), strconv.Itoa(len(n.Ports)),
-			tableDash(strings.Join(n.CIDRs, " ")), st.text)
+			networkCIDRs(n), st.text)
 		ref := render.Ref{Kind: "network", ID: n.ID}
 		d.Rows = append(d.Rows, table.Row{
 			Cells: cells, SortKeys: st.sortKeys(len(cells)), Class: st.class, Ref: ref, Key: tableRowKey(ref, cells), Copy: safetext.Term(n.ID),
@@ -105,6 +105,22 @@ func Routers(s *topo.Snapshot) table.Data {
 			nets = append(nets, tableNonEmpty(g.NetworkID)...)
 			devs = append(devs, tableNonEmpty(g.Device)...)
 			addrs = append(addrs, tableNonEmpty(tableAddr(g.Address), g.NextHop)...)
+		}
+		if dvr := neutron.DVR(s, &r); dvr != nil {
+			// A distributed router's way out on a compute node is fg- in
+			// fip-, not a qg- of its own.
+			if dvr.Mode == topo.DVRSNAT {
+				kind += " snat"
+			}
+			if g := dvr.FIPGateway; g != nil && r.Gateway == nil {
+				gateway = strings.Join(tableNonEmpty(g.Device, g.Address, "in "+tableNSShort(g.Namespace)), " ")
+				ids = append(ids, tableNonEmpty(g.Port)...)
+				nets = append(nets, tableNonEmpty(g.NetworkID)...)
+				devs = append(devs, tableNonEmpty(g.Device)...)
+				addrs = append(addrs, tableNonEmpty(tableAddr(g.Address))...)
+			} else if r.Gateway == nil && dvr.FIPNamespace != "" && !dvr.FIPNamespacePresent && len(neutron.Unread(s, "netns")) == 0 {
+				gateway = "no " + tableNSShort(dvr.FIPNamespace)
+			}
 		}
 		var short []string
 		for _, i := range r.Interfaces {
@@ -503,6 +519,16 @@ func tableNonEmpty(xs ...string) []string {
 func tableAddr(s string) string {
 	a, _, _ := strings.Cut(s, "/")
 	return a
+}
+
+// networkCIDRs is a network's CIDR cell: "? unknown here" when the node
+// cannot tell them (a compute node has no DHCP or router port to read a
+// prefix from), which a "-" would pass off as no subnet at all.
+func networkCIDRs(n topo.Network) string {
+	if len(n.CIDRs) == 0 && n.CIDRsUnknown != "" {
+		return "? unknown here"
+	}
+	return tableDash(strings.Join(n.CIDRs, " "))
 }
 
 func tableDash(s string) string {

@@ -408,7 +408,7 @@ func (b *treeBuilder) vlanGroup(bridge string, v int, nw *topo.Network) *tree.No
 	typed["state"] = treeStates(h)
 	return b.node(&tree.Node{
 		Text: treeJoin("VLAN "+vlan, "net "+render.Short(nw.ID), nw.NetworkType, treeSegment(nw.SegmentationID), nw.PhysicalNetwork,
-			strings.Join(nw.CIDRs, " "), dhcp, treeProblems(nw.Problems), treeUnknown(nw.Unknown)),
+			treeCIDRs(nw), dhcp, treeProblems(nw.Problems), treeUnknown(nw.Unknown)),
 		Class: class, Ref: ref, Copy: nw.ID, Health: h,
 	}, nw.ID+" vlan "+vlan, typed)
 }
@@ -629,7 +629,7 @@ func (b *treeBuilder) nsLinks(ns *topo.Namespace) []*tree.Node {
 			states = append(states, f)
 		}
 		n := b.node(&tree.Node{
-			Text:  treeJoin(l.Name, l.Kind, l.OperState, "mtu "+strconv.Itoa(l.MTU), master, strings.Join(addrs, " ")),
+			Text:  treeJoin(l.Name, l.Kind, treeDVRRole(l), l.OperState, "mtu "+strconv.Itoa(l.MTU), master, strings.Join(addrs, " ")),
 			Class: class, Ref: render.Ref{Kind: "link", ID: ns.Name + "/" + l.Name}, Copy: l.Name, Health: h,
 		}, l.MAC, map[string][]string{
 			"kind": {"link", l.Kind}, "ns": {ns.Name}, "dev": {l.Name, l.Master}, "mac": {l.MAC}, "ip": treeAddrs(addrs), "state": states,
@@ -640,6 +640,30 @@ func (b *treeBuilder) nsLinks(ns *topo.Namespace) []*tree.Node {
 		out = append(out, n)
 	}
 	return out
+}
+
+// treeDVRRole labels a distributed router's devices, which are no
+// Neutron port of their own (rfp-/fpr-) or live in the DVR namespaces
+// (fg-, sg-): what each is for, and the veth's other end.
+func treeDVRRole(l *topo.Link) string {
+	peer := ""
+	if l.Peer != nil && l.Peer.Name != "" {
+		peer = " ⇄ " + l.Peer.Name
+		if kind, id := topo.ClassifyNamespace(l.Peer.Namespace); id != "" {
+			peer += " in " + kind + "-" + render.Short(id)
+		}
+	}
+	switch {
+	case strings.HasPrefix(l.Name, "rfp-"):
+		return "DVR router→fip link" + peer
+	case strings.HasPrefix(l.Name, "fpr-"):
+		return "DVR fip→router link" + peer
+	case strings.HasPrefix(l.Name, "fg-"):
+		return "DVR fip gateway"
+	case strings.HasPrefix(l.Name, "sg-"):
+		return "DVR centralized SNAT port"
+	}
+	return ""
 }
 
 // treeLinkAddrs are a device's addresses but link-local and host ones
@@ -736,7 +760,7 @@ func (b *treeBuilder) floatingIPs(ns *topo.Namespace, r *topo.Router) []*tree.No
 		for _, x := range []struct {
 			on   bool
 			name string
-		}{{f.OnGateway, "on qg-"}, {f.DNAT, "dnat"}, {f.SNAT, "snat"}} {
+		}{{f.OnGateway, "on qg-"}, {f.FIPRoute, "fip route"}, {f.DNAT, "dnat"}, {f.SNAT, "snat"}} {
 			if x.on {
 				flags = append(flags, x.name)
 			}
@@ -876,6 +900,18 @@ func treeProblems(ps []string) string { return marked("✗ ", ps) }
 // treeUnknown is the first fact that could not be read, "? " marking it
 // neither good nor a problem.
 func treeUnknown(us []string) string { return marked("? ", us) }
+
+// treeCIDRs is a network's CIDRs, or "CIDR ? unknown here" when the node
+// cannot tell them (a compute node has no DHCP or router port to read a
+// prefix from): leaving them out would read as a network without
+// subnets. The label says what is unknown (the row has no columns),
+// as the describe page's CIDR line does.
+func treeCIDRs(nw *topo.Network) string {
+	if len(nw.CIDRs) == 0 && nw.CIDRsUnknown != "" {
+		return "CIDR ? unknown here"
+	}
+	return strings.Join(nw.CIDRs, " ")
+}
 
 // treePad pads a cell to its column's width (one space after a longer
 // one, so that cells never touch).
