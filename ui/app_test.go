@@ -145,7 +145,7 @@ func TestUnreadSourcesAreShown(t *testing.T) {
 	s.OVS = topo.OVS{}
 	s.Neutron = neutron.Derive(s)
 	m := newTest(t, snapSource{snap: s}, 120, 40)
-	if v := screen(m); !strings.Contains(strings.SplitN(v, "\n", 2)[0], "aio.lab  ✗ 1 unread") {
+	if v := screen(m); !strings.Contains(strings.SplitN(v, "\n", 2)[0], s.Host+"  ✗ 1 unread") {
 		t.Errorf("header does not say what was not read:\n%s", v)
 	}
 	keys(t, m, "7")

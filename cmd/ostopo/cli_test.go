@@ -19,15 +19,30 @@ import (
 // Flags stand before or after the command and its arguments, as the
 // README writes them and as operators type them.
 func TestFlagsAnywhere(t *testing.T) {
-	for _, args := range [][]string{
+	ip := loadDemoFacts(t).fixedIP
+	all := [][]string{
 		{"--demo", "snapshot"},
 		{"snapshot", "--demo"},
-		{"--demo", "trace", "10.1.0.10", "--json"},
-		{"trace", "--demo", "10.1.0.10", "--json"},
-		{"trace", "10.1.0.10", "--json", "--demo"},
+		{"--demo", "trace", ip, "--json"},
+		{"trace", "--demo", ip, "--json"},
+		{"trace", ip, "--json", "--demo"},
 		{"--replay", writeFixture(t, "aio"), "doctor", "--json"},
 		{"doctor", "--json", "--replay", writeFixture(t, "aio")},
-	} {
+	}
+	// The README's own examples, which trace an address of the demo: they
+	// must still work after the demo is recorded again.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := regexp.MustCompile("`(ostopo (?:--demo trace [^`]*|trace [^`]*--demo[^`]*))`").FindAllStringSubmatch(strings.Join(strings.Fields(string(readme)), " "), -1)
+	if len(examples) < 2 {
+		t.Errorf("README's examples of flags before and after the arguments are gone: %q", examples)
+	}
+	for _, m := range examples {
+		all = append(all, strings.Fields(m[1])[1:])
+	}
+	for _, args := range all {
 		code, stdout, stderr := runCLI(t, args...)
 		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "{") {
 			t.Errorf("%v: exit %d, stderr %q, stdout starts %.40q", args, code, stderr, stdout)
@@ -39,11 +54,12 @@ func TestFlagsAnywhere(t *testing.T) {
 // addresses of router and DHCP ports trace to those ports.
 func TestTraceTakesWhatTheViewsShow(t *testing.T) {
 	aio := writeFixture(t, "aio")
+	demo := loadDemoFacts(t)
 	for target, want := range map[string]string{
-		"ada3ae32":      "port ada3ae32-e1ea-",
-		"ADA3AE32-E1EA": "port ada3ae32-e1ea-",
-		"10.1.0.1":      "port c52fbbae-f758-",
-		"10.1.0.2":      "port 13a67060-3ef7-",
+		demo.port[:8]:                   "port " + demo.port[:19],
+		strings.ToUpper(demo.port[:13]): "port " + demo.port[:19],
+		demo.routerIP:                   "port " + demo.routerPort[:19],
+		demo.dhcpIP:                     "port " + demo.dhcpPort[:19],
 	} {
 		code, stdout, stderr := runCLI(t, "trace", target, "--replay", aio)
 		if code > 1 || !strings.Contains(stdout, want) {
@@ -359,7 +375,8 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 	_, out, _ := runCLI(t, "__complete", "trace", "--demo", "")
-	for _, want := range []string{"203.0.113.200", "10.1.0.10", "10.1.0.1", "ada3ae32"} {
+	demo := loadDemoFacts(t)
+	for _, want := range []string{demo.fip + "\t", demo.fixedIP + "\t", demo.routerIP + "\t", demo.dhcpIP + "\t", demo.port + "\t"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("trace completion lacks %s:\n%s", want, out)
 		}

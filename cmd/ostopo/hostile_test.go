@@ -108,7 +108,7 @@ func TestHostileNewlinesCannotForgeLines(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "evil.json")
 	os.WriteFile(file, b.Bytes(), 0o644)
-	for _, args := range [][]string{{"doctor"}, {"trace", "203.0.113.200"}, {"fix", "default-route", "--gateway", "10.20.0.1"}, {"diff", file}} {
+	for _, args := range [][]string{{"doctor"}, {"trace", loadDemoFacts(t).fip}, {"fix", "default-route", "--gateway", "10.20.0.1"}, {"diff", file}} {
 		_, stdout, _ := runCLI(t, append(args, "--replay", file)...)
 		for _, line := range strings.Split(stdout, "\n") {
 			if strings.HasPrefix(line, "node.lab: no problems found") {

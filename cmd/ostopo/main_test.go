@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -33,6 +34,56 @@ func writeFixture(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// demoFacts are addresses and ids of the demo (the aio fixture), read from
+// it: a re-recording draws new ids, MACs and addresses, and the tests
+// follow it rather than naming one recording's values.
+type demoFacts struct {
+	host         string
+	fip, fixedIP string // a floating IP and the instance address behind it
+	port         string // that instance's port id
+	routerIP     string // its router's address on the instance's network
+	routerPort   string // that router interface's port id
+	dhcpIP       string // the DHCP port's address on the instance's network
+	dhcpPort     string // that DHCP port's id
+}
+
+func loadDemoFacts(t *testing.T) demoFacts {
+	t.Helper()
+	s := fixturetest.Load(t, "aio")
+	d := demoFacts{host: s.Host}
+	n := &s.Neutron
+	var netID string
+	for _, r := range n.Routers {
+		if len(r.FloatingIPs) == 0 {
+			continue
+		}
+		f := r.FloatingIPs[0]
+		d.fip, d.fixedIP, d.port = f.FloatingIP, f.FixedIP, f.PortID
+		for _, p := range n.Ports {
+			if p.ID == f.PortID {
+				netID = p.NetworkID
+			}
+		}
+		for _, i := range r.Interfaces {
+			if i.NetworkID == netID && netID != "" && len(i.Addresses) > 0 {
+				d.routerIP, _, _ = strings.Cut(i.Addresses[0], "/")
+				d.routerPort = i.Port
+			}
+		}
+		break
+	}
+	for _, p := range n.Ports {
+		if p.Role == topo.RoleDHCP && p.NetworkID == netID && netID != "" && len(p.FixedIPs) > 0 {
+			d.dhcpIP, _, _ = strings.Cut(p.FixedIPs[0], "/")
+			d.dhcpPort = p.ID
+		}
+	}
+	if d.host == "" || d.fip == "" || d.fixedIP == "" || len(d.port) < 36 || d.routerIP == "" || len(d.routerPort) < 36 || d.dhcpIP == "" || len(d.dhcpPort) < 36 {
+		t.Fatalf("the demo lacks a floating IP with its instance port, router interface and DHCP port: %+v", d)
+	}
+	return d
 }
 
 func TestReplayWritesTheSnapshot(t *testing.T) {
@@ -121,14 +172,19 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// --demo is the aio recording (the real-Neutron lab's all-in-one node,
+// host "aio"), whole.
 func TestDemo(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "snapshot", "--demo")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	snap, err := topo.Decode(strings.NewReader(stdout))
-	if err != nil || snap.Host != "aio.lab" || len(snap.Neutron.Ports) == 0 {
-		t.Errorf("demo snapshot: host %q, %d ports, %v", snap.Host, len(snap.Neutron.Ports), err)
+	if err != nil || snap.Host != "aio" || len(snap.Neutron.Ports) == 0 {
+		t.Fatalf("demo snapshot: host %q, %d ports, %v", snap.Host, len(snap.Neutron.Ports), err)
+	}
+	if !reflect.DeepEqual(snap, fixturetest.Load(t, "aio")) {
+		t.Errorf("the demo snapshot is not the aio fixture")
 	}
 }
 
@@ -148,8 +204,9 @@ func TestOutputToDevice(t *testing.T) {
 func TestTraceCommand(t *testing.T) {
 	good := writeFixture(t, "aio")
 	bad := writeFixture(t, "bad")
-	code, stdout, stderr := runCLI(t, "trace", "203.0.113.200", "--replay", good)
-	if code != 0 || !strings.Contains(stdout, "path complete") || !strings.Contains(stdout, "TTL −1") {
+	demo := loadDemoFacts(t)
+	code, stdout, stderr := runCLI(t, "trace", demo.fip, "--replay", good)
+	if code != 0 || !strings.Contains(stdout, "path complete") || !strings.Contains(stdout, "TTL −1") || !strings.Contains(stdout, "port "+demo.port) {
 		t.Errorf("complete path: exit %d, %s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = runCLI(t, "trace", "--replay", bad, "203.0.113.200")

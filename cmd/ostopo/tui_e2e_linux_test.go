@@ -246,7 +246,7 @@ func TestTUIEndToEnd(t *testing.T) {
 func TestTUIDemo(t *testing.T) {
 	bin := buildBinary(t)
 	s := startTmux(t, 80, 24, bin, "--demo")
-	scr := s.waitFor("ostopo aio.lab (demo)  ✓ healthy", "1 Topology", "br-int  integration", "7 Problems (0)")
+	scr := s.waitFor("ostopo "+loadDemoFacts(t).host+" (demo)  ✓ healthy", "1 Topology", "br-int  integration", "7 Problems (0)")
 	if bar := s.lines(scr)[23]; !strings.HasSuffix(bar, "? help") {
 		t.Errorf("the key bar does not end in ? help: %q", bar)
 	}

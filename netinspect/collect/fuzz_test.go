@@ -100,7 +100,7 @@ func FuzzAgentFiles(f *testing.F) {
 		f.Add(netID, []byte(host), []byte("tap3f9a2b1c-7d\n"), routerID, []byte("primary\n"))
 	}
 	add(dhcpHostsSample)
-	for _, name := range []string{"aio", "bad", "cmp", "net"} {
+	for _, name := range []string{"aio", "bad", "cmp", "cmp-ovsfw", "net", "net2"} {
 		s, err := fixtures.Load(name)
 		if err != nil {
 			f.Fatal(err)

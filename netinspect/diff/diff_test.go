@@ -10,7 +10,7 @@ import (
 )
 
 func TestSameSnapshotNoChanges(t *testing.T) {
-	for _, name := range []string{"aio", "net", "cmp", "bad"} {
+	for _, name := range []string{"aio", "net", "net2", "cmp", "cmp-ovsfw", "bad"} {
 		if r := Diff(fixturetest.Load(t, name), fixturetest.Load(t, name)); !r.Empty() {
 			t.Errorf("%s: %s", name, r.Text())
 		}

@@ -1,6 +1,7 @@
 package doctor_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,7 +103,7 @@ func TestHintsFollowTheDeployment(t *testing.T) {
 // says the agent does not run when that is known.
 func TestOVSAgentHints(t *testing.T) {
 	breakIt := func(s *topo.Snapshot) {
-		ovsPort(s, "vxlan-0a1e0015").Interfaces[0].Options["local_ip"] = "192.0.2.99"
+		ovsPort(s, s.Neutron.Tunnels[0].Port).Interfaces[0].Options["local_ip"] = "192.0.2.99"
 		for i := range s.OVS.Bridge("br-int").Controllers {
 			s.OVS.Bridge("br-int").Controllers[i].IsConnected = false
 		}
@@ -112,6 +113,11 @@ func TestOVSAgentHints(t *testing.T) {
 		d                  *topo.Deployment
 		tunnel, controller string
 	}{
+		// As recorded: the lab runs its agents as processes (pid XXX is
+		// the recorded one's).
+		{"recorded", nil,
+			"restore the tunnel interface's address, or fix [ovs] local_ip in openvswitch_agent.ini and restart the neutron-openvswitch-agent process (pid XXX, /usr/bin/neutron-openvswitch-agent; no service manager runs it: stop it and start it again as it was started)",
+			"is neutron-openvswitch-agent (pid XXX) running? (its os-ken controller listens on tcp:127.0.0.1:6633); restart the neutron-openvswitch-agent process (pid XXX, /usr/bin/neutron-openvswitch-agent; no service manager runs it: stop it and start it again as it was started)"},
 		{"packaged, stopped", packaged(false),
 			"restore the tunnel interface's address, or fix [ovs] local_ip in openvswitch_agent.ini and systemctl restart neutron-openvswitch-agent",
 			"no neutron-openvswitch-agent process runs on this node; systemctl restart neutron-openvswitch-agent; its os-ken controller listens on tcp:127.0.0.1:6633"},
@@ -125,7 +131,12 @@ func TestOVSAgentHints(t *testing.T) {
 		s := fixturetest.Load(t, "aio")
 		breakIt(s)
 		s.Neutron = neutron.Derive(s)
-		s.Deployment = c.d
+		if c.name == "recorded" {
+			pid := strconv.Itoa(s.AgentRun(topo.AgentOVS).PID)
+			c.tunnel, c.controller = strings.ReplaceAll(c.tunnel, "XXX", pid), strings.ReplaceAll(c.controller, "XXX", pid)
+		} else {
+			s.Deployment = c.d
+		}
 		fs := doctor.Run(s)
 		if got := fixOf(t, fs, "tunnel-local-ip"); got != c.tunnel {
 			t.Errorf("%s: tunnel %q, want %q", c.name, got, c.tunnel)

@@ -1,6 +1,7 @@
 package doctor_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,12 +62,25 @@ func TestMTUMismatchNetworkSource(t *testing.T) {
 
 	t.Run("DHCP/router ports", func(t *testing.T) {
 		s := fixturetest.Load(t, "aio")
-		const net = "5c157c01-c44f-4457-abf8-f9651826db6f"
+		// A tunnelled network (MTU below 1500) with an instance and a
+		// DHCP port on the node.
+		var nw *topo.Network
+		for i := range s.Neutron.Networks {
+			n := &s.Neutron.Networks[i]
+			if n.MTU > 0 && n.MTU < 1500 && hasRole(s, n.ID, topo.RoleInstance) && hasRole(s, n.ID, topo.RoleDHCP) {
+				nw = n
+				break
+			}
+		}
+		if nw == nil {
+			t.Fatal("aio: no network below MTU 1500 with an instance and a DHCP port")
+		}
+		net, mtu := nw.ID, nw.MTU
 		victim, dhcp := portOf(s, net, topo.RoleInstance), portOf(s, net, topo.RoleDHCP)
 		setChainMTU(t, s, victim, 1500)
 		s.Neutron = neutron.Derive(s)
 		ev := networkMTUEvidence(t, s, victim.ID)
-		if !strings.Contains(ev, "mtu 1450 (taken from its DHCP/router ports' devices: ") || !strings.Contains(ev, dhcp.Devices.Tap.Name) {
+		if !strings.Contains(ev, fmt.Sprintf("mtu %d (taken from its DHCP/router ports' devices: ", mtu)) || !strings.Contains(ev, dhcp.Devices.Tap.Name) {
 			t.Errorf("evidence %q: want the MTU taken from the DHCP/router devices, naming %s", ev, dhcp.Devices.Tap.Name)
 		}
 		if strings.Contains(ev, "instance") || strings.Contains(ev, victim.Devices.Tap.Name) {
@@ -76,13 +90,16 @@ func TestMTUMismatchNetworkSource(t *testing.T) {
 
 	t.Run("instance ports", func(t *testing.T) {
 		s := fixturetest.Load(t, "cmp")
-		const net = "19e1f7a0-4bee-473d-a2d3-9e35b6b62e9f"
-		victim := portOf(s, net, topo.RoleInstance)
+		// The lab's compute node has one instance per network: plug a
+		// second one into the victim's network, so that the network's MTU
+		// is read from a device the victim does not own.
+		victim, other := twoInstancesOnOneNetwork(t, s)
+		net, mtu := victim.NetworkID, s.Neutron.Network(victim.NetworkID).MTU
 		setChainMTU(t, s, victim, 9000)
 		s.Neutron = neutron.Derive(s)
 		ev := networkMTUEvidence(t, s, victim.ID)
-		if !strings.Contains(ev, "mtu 1450 (taken from its instance ports' devices: ") {
-			t.Errorf("evidence %q: want the MTU taken from the instance devices", ev)
+		if !strings.Contains(ev, fmt.Sprintf("network %s mtu %d (taken from its instance ports' devices: ", net, mtu)) || !strings.Contains(ev, other.Devices.QVO.Name) {
+			t.Errorf("evidence %q: want the MTU taken from the instance devices, naming %s", ev, other.Devices.QVO.Name)
 		}
 		if strings.Contains(ev, "DHCP") || strings.Contains(ev, victim.Devices.Tap.Name) {
 			t.Errorf("evidence %q: a compute node has no DHCP/router port here, and the victim does not carry 1450", ev)
@@ -91,8 +108,8 @@ func TestMTUMismatchNetworkSource(t *testing.T) {
 
 	t.Run("unknown", func(t *testing.T) {
 		s := fixturetest.Load(t, "cmp")
-		const net = "19e1f7a0-4bee-473d-a2d3-9e35b6b62e9f"
-		victim := portOf(s, net, topo.RoleInstance)
+		victim := firstInstance(t, s)
+		net := victim.NetworkID
 		// A model whose network MTU no device carries (derived elsewhere):
 		// nothing to name, and no claim on where it came from.
 		s.Neutron.Network(net).MTU = 1400
@@ -101,4 +118,57 @@ func TestMTUMismatchNetworkSource(t *testing.T) {
 			t.Errorf("evidence %q: want a neutral source", ev)
 		}
 	})
+}
+
+func hasRole(s *topo.Snapshot, net, role string) bool {
+	for _, p := range s.Neutron.Ports {
+		if p.NetworkID == net && p.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+func firstInstance(t *testing.T, s *topo.Snapshot) topo.NPort {
+	t.Helper()
+	for _, p := range s.Neutron.Ports {
+		if p.Role == topo.RoleInstance && p.Devices.Tap != nil {
+			return p
+		}
+	}
+	t.Fatalf("%s: no instance port", s.Host)
+	return topo.NPort{}
+}
+
+// twoInstancesOnOneNetwork moves a second instance port of s (re-derived)
+// into the first one's network, re-tagging its OVS port with that
+// network's local VLAN and net_uuid as the agent would have.
+func twoInstancesOnOneNetwork(t *testing.T, s *topo.Snapshot) (victim, other topo.NPort) {
+	t.Helper()
+	victim = firstInstance(t, s)
+	for _, p := range s.Neutron.Ports {
+		if p.Role == topo.RoleInstance && p.ID != victim.ID && p.OVSPort != "" && p.Devices.Tap != nil {
+			other = p
+			break
+		}
+	}
+	if other.ID == "" {
+		t.Fatalf("%s: a single instance port", s.Host)
+	}
+	if other.NetworkID != victim.NetworkID {
+		op := ovsPort(s, other.OVSPort)
+		op.Tag = victim.LocalVLAN
+		op.OtherConfig["net_uuid"] = victim.NetworkID
+		op.OtherConfig["tag"] = fmt.Sprint(victim.LocalVLAN)
+		s.Neutron = neutron.Derive(s)
+	}
+	for _, p := range s.Neutron.Ports {
+		if p.ID == other.ID {
+			other = p
+		}
+	}
+	if other.NetworkID != victim.NetworkID {
+		t.Fatalf("%s: port %s not moved to network %s", s.Host, other.ID, victim.NetworkID)
+	}
+	return victim, other
 }

@@ -38,7 +38,7 @@ func TestDerivationCases(t *testing.T) {
 		}, "port " + inst.ID, "qvb" + suffix + "'s veth peer is veth1234, not qvo" + suffix},
 		{"qbr missing", func(s *topo.Snapshot) { removeLink(s.Root(), "qbr"+suffix) }, "port " + inst.ID, "qbr" + suffix + " missing from the kernel"},
 		{"qbr is not a bridge", func(s *topo.Snapshot) { s.Root().Link("qbr" + suffix).Kind = "veth" }, "port " + inst.ID, "not a Linux bridge"},
-		{"MTU differs along the chain", func(s *topo.Snapshot) { s.Root().Link("qvo" + suffix).MTU = 1500 }, "port " + inst.ID, "MTU differs along the chain"},
+		{"MTU differs along the chain", func(s *topo.Snapshot) { s.Root().Link("qvo" + suffix).MTU -= 42 }, "port " + inst.ID, "MTU differs along the chain"},
 		{"OVS cannot open the device", func(s *topo.Snapshot) {
 			ovsIface(s, "qvo"+suffix).Error = "could not open network device qvo" + suffix + " (No such device)"
 		}, "port " + inst.ID, "OVS cannot use the device: could not open network device"},

@@ -43,7 +43,7 @@ func (d *deriver) networks() {
 		if p.RouterID != "" && (p.Role == topo.RoleRouterInterface || p.Role == topo.RoleRouterGateway) && !slices.Contains(n.Routers, p.RouterID) {
 			n.Routers = append(n.Routers, p.RouterID)
 		}
-		if p.Role == topo.RoleDHCP || p.Role == topo.RoleRouterInterface || p.Role == topo.RoleRouterGateway {
+		if agentAddressed(p.Role) {
 			for _, ip := range p.FixedIPs {
 				if c := networkOf(ip); c != "" && !slices.Contains(n.CIDRs, c) {
 					n.CIDRs = append(n.CIDRs, c)
@@ -195,9 +195,24 @@ func describeMTUs(byMTU map[int][]string) string {
 	return strings.Join(parts, "; ")
 }
 
+// agentAddressed reports whether ports of a role are devices the DHCP or
+// L3 agent holds in a namespace with their subnet's prefix length: a
+// network's CIDRs are read off them. Besides qdhcp- tap, qr- and qg-, the
+// L3 agent's ha- (the HA network's subnet), sg- (DVR SNAT) and fg- (DVR
+// floating IP gateway) ports are such devices: on a network node an HA
+// network has no other port, and on a DVR compute node the external
+// network has only its fg- port.
+func agentAddressed(role string) bool {
+	switch role {
+	case topo.RoleDHCP, topo.RoleRouterInterface, topo.RoleRouterGateway, topo.RoleHA, topo.RoleRouterSNAT, topo.RoleFIPGateway:
+		return true
+	}
+	return false
+}
+
 // cidrsUnknown says why a network's CIDRs could not be read, or "" when
-// they were. Only the addresses of its DHCP and router ports carry a
-// prefix length.
+// they were. Only the addresses of its DHCP and router ports (agentAddressed)
+// carry a prefix length.
 func cidrsUnknown(n *topo.Network, ports []topo.NPort, at map[string]int) string {
 	if len(n.CIDRs) > 0 {
 		return ""
@@ -207,8 +222,7 @@ func cidrsUnknown(n *topo.Network, ports []topo.NPort, at map[string]int) string
 		if !ok {
 			continue
 		}
-		switch ports[i].Role {
-		case topo.RoleDHCP, topo.RoleRouterInterface, topo.RoleRouterGateway:
+		if agentAddressed(ports[i].Role) {
 			return "no address read from its DHCP/router ports"
 		}
 	}

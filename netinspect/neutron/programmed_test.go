@@ -14,13 +14,19 @@ import (
 	"github.com/ostopo/ostopo/ovs"
 )
 
-// The cmp fixture's qvo1735a01a-ac: ofport 9, local VLAN 2, MAC
-// fa:16:3e:3a:14:1e, fixed IP 10.1.1.12 (only in its anti-spoofing flows).
-const (
-	progPort   = "1735a01a-aca4-4989-a2e6-a50edba6d4b1"
-	progOFPort = 9
-	progMAC    = "fa:16:3e:3a:14:1e"
-)
+// progTarget is the port the tests unprogram: the node's first instance
+// port on br-int with an ofport and a fixed IP (on a compute node the
+// fixed IP is only in the flows the agent installs for it).
+func progTarget(t *testing.T, s *topo.Snapshot) topo.NPort {
+	t.Helper()
+	for _, p := range derive(s).Ports {
+		if p.Role == topo.RoleInstance && p.Bridge == "br-int" && p.OFPort > 0 && len(p.FixedIPs) > 0 {
+			return p
+		}
+	}
+	t.Fatalf("%s: no instance port on br-int", s.Host)
+	return topo.NPort{}
+}
 
 // asNativeFirewall reprograms br-int's flows as the Zed agent does with
 // firewall_driver = openvswitch (a hybrid-plugged node moved to the OVS
@@ -106,12 +112,12 @@ func delFlows(s *topo.Snapshot, field, value string) {
 
 // stopAgentAndDeletePortFlows is what was done on the real node: the agent
 // stopped, then every flow naming the port deleted by hand.
-func stopAgentAndDeletePortFlows(s *topo.Snapshot) {
+func stopAgentAndDeletePortFlows(s *topo.Snapshot, p topo.NPort) {
 	s.OVS.Bridge("br-int").Controllers = []topo.Controller{{Target: "tcp:127.0.0.1:6633", IsConnected: false}}
-	delFlows(s, "in_port", strconv.Itoa(progOFPort))
-	delFlows(s, "reg5", strconv.Itoa(progOFPort))
-	delFlows(s, "dl_src", progMAC)
-	delFlows(s, "dl_dst", progMAC)
+	delFlows(s, "in_port", strconv.Itoa(p.OFPort))
+	delFlows(s, "reg5", strconv.Itoa(p.OFPort))
+	delFlows(s, "dl_src", p.MAC)
+	delFlows(s, "dl_dst", p.MAC)
 }
 
 func TestHealthyNodesAreProgrammed(t *testing.T) {
@@ -143,44 +149,69 @@ func TestHealthyNodesAreProgrammed(t *testing.T) {
 
 // With the OVS firewall every port the agent handles has its table 60
 // entry flow: a port plugged with none is not programmed, and its fixed
-// IP, which only its flows recorded, is unknown.
+// IP, which only its flows recorded, is unknown. Both on the lab's node
+// with firewall_driver = openvswitch (cmp-ovsfw: the tap on br-int) and on
+// a hybrid-plugged node moved to the OVS firewall (cmp: the qvo stays).
 func TestNotProgrammedNativeFirewall(t *testing.T) {
+	for _, tc := range []struct {
+		name, fixture string
+		native        bool // reprogram br-int as the OVS firewall's
+	}{
+		{"recorded OVS firewall", "cmp-ovsfw", false},
+		{"hybrid node moved to the OVS firewall", "cmp", true},
+	} {
+		load := func(t *testing.T) *topo.Snapshot {
+			s := fixturetest.Load(t, tc.fixture)
+			if tc.native {
+				asNativeFirewall(t, s)
+			}
+			return s
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t)
+			target := progTarget(t, s)
+			stopAgentAndDeletePortFlows(s, target)
+			n := derive(s)
+			p := n.Port(target.ID)
+			if !strings.Contains(p.NotProgrammed, fmt.Sprintf("no br-int table 60 priority 100 in_port=%d flow", target.OFPort)) || strings.Contains(p.NotProgrammed, "other flow") {
+				t.Errorf("not programmed = %q", p.NotProgrammed)
+			}
+			if !tc.native && p.Firewall != topo.FirewallOVS {
+				// The tap on br-int: the node's driver says whose it is.
+				t.Errorf("firewall %q, want %q", p.Firewall, topo.FirewallOVS)
+			}
+			if !slices.ContainsFunc(p.Problems, func(s string) bool { return strings.HasPrefix(s, neutron.NotProgrammedProblem+": ") }) {
+				t.Errorf("problems = %q", p.Problems)
+			}
+			if len(p.FixedIPs) != 0 || !slices.ContainsFunc(p.Unknown, func(s string) bool { return strings.HasPrefix(s, "fixed IPs: unknown") }) {
+				t.Errorf("fixed IPs %v, unknown %q: want none and unknown", p.FixedIPs, p.Unknown)
+			}
+			if got := neutron.NotProgrammed(&n); len(got) != 1 || got[0].ID != target.ID {
+				t.Errorf("NotProgrammed = %v", got)
+			}
+			// Only its in_port flows deleted: what is left is reported.
+			s = load(t)
+			delFlows(s, "in_port", strconv.Itoa(target.OFPort))
+			p = port(derive(s), target.ID)
+			if !strings.Contains(p.NotProgrammed, fmt.Sprintf("other flow(s) still name ofport %d", target.OFPort)) {
+				t.Errorf("partly deleted: not programmed = %q", p.NotProgrammed)
+			}
+		})
+	}
+	// A tap added to the moved node's br-int without its entry flow is
+	// still the OVS firewall's.
 	s := fixturetest.Load(t, "cmp")
 	asNativeFirewall(t, s)
-	stopAgentAndDeletePortFlows(s)
-	n := derive(s)
-	p := n.Port(progPort)
-	if !strings.Contains(p.NotProgrammed, "no br-int table 60 priority 100 in_port=9 flow") || strings.Contains(p.NotProgrammed, "other flow") {
-		t.Errorf("not programmed = %q", p.NotProgrammed)
-	}
-	if !slices.ContainsFunc(p.Problems, func(s string) bool { return strings.HasPrefix(s, neutron.NotProgrammedProblem+": ") }) {
-		t.Errorf("problems = %q", p.Problems)
-	}
-	if len(p.FixedIPs) != 0 || !slices.ContainsFunc(p.Unknown, func(s string) bool { return strings.HasPrefix(s, "fixed IPs: unknown") }) {
-		t.Errorf("fixed IPs %v, unknown %q: want none and unknown", p.FixedIPs, p.Unknown)
-	}
-	if got := neutron.NotProgrammed(&n); len(got) != 1 || got[0].ID != progPort {
-		t.Errorf("NotProgrammed = %v", got)
-	}
-	// Only its in_port flows deleted: what is left is reported.
-	s = fixturetest.Load(t, "cmp")
-	asNativeFirewall(t, s)
-	delFlows(s, "in_port", strconv.Itoa(progOFPort))
-	p = port(derive(s), progPort)
-	if !strings.Contains(p.NotProgrammed, "other flow(s) still name ofport 9") {
-		t.Errorf("partly deleted: not programmed = %q", p.NotProgrammed)
-	}
-	// A tap on br-int whose entry flow is gone is still the OVS firewall's.
-	s = fixturetest.Load(t, "cmp")
-	asNativeFirewall(t, s)
+	on := progTarget(t, s) // a port of the network the tap joins
+	tag := strconv.Itoa(on.LocalVLAN)
 	br := s.OVS.Bridge("br-int")
-	br.Ports = append(br.Ports, topo.Port{Name: "tap7c1d2e3f-4a", Tag: 2, OtherConfig: map[string]string{"net_uuid": "19e1f7a0-4bee-473d-a2d3-9e35b6b62e9f", "tag": "2"},
-		Interfaces: []topo.Interface{{Name: "tap7c1d2e3f-4a", OFPort: 11, ExternalIDs: map[string]string{
+	br.Ports = append(br.Ports, topo.Port{Name: "tap7c1d2e3f-4a", Tag: on.LocalVLAN, OtherConfig: map[string]string{"net_uuid": on.NetworkID, "tag": tag},
+		Interfaces: []topo.Interface{{Name: "tap7c1d2e3f-4a", OFPort: 91, ExternalIDs: map[string]string{
 			"iface-id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "attached-mac": "fa:16:3e:11:22:33", "vm-uuid": "3f0b7a52-9c1e-4d8a-b6f2-5e7d9c0a1b2c"}}}})
 	s.Root().Links = append(s.Root().Links, topo.Link{Index: 91, Name: "tap7c1d2e3f-4a", Kind: "tuntap", OperState: "unknown", AdminUp: true, Carrier: true, MTU: 1450, MAC: "fe:16:3e:11:22:33", Master: "ovs-system"})
-	p = port(derive(s), "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
-	if p.Firewall != topo.FirewallOVS || !strings.Contains(p.NotProgrammed, "in_port=11") {
-		t.Errorf("tap without its entry flow: firewall %q, not programmed %q", p.Firewall, p.NotProgrammed)
+	p := port(derive(s), "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
+	if p.NetworkID != on.NetworkID || p.Firewall != topo.FirewallOVS || !strings.Contains(p.NotProgrammed, "in_port=91") {
+		t.Errorf("tap without its entry flow: network %s, firewall %q, not programmed %q", p.NetworkID, p.Firewall, p.NotProgrammed)
 	}
 }
 
@@ -190,13 +221,14 @@ func TestNotProgrammedNativeFirewall(t *testing.T) {
 // fixed IP.
 func TestNotProgrammedHybridIsUnknown(t *testing.T) {
 	s := fixturetest.Load(t, "cmp")
-	stopAgentAndDeletePortFlows(s)
-	p := port(derive(s), progPort)
+	target := progTarget(t, s)
+	stopAgentAndDeletePortFlows(s, target)
+	p := port(derive(s), target.ID)
 	if p.NotProgrammed != "" || slices.ContainsFunc(p.Problems, func(s string) bool { return strings.Contains(s, "not programmed") }) {
 		t.Errorf("hybrid port without flows reported not programmed: %q %q", p.NotProgrammed, p.Problems)
 	}
 	u := neutron.PortProgrammedUnknown(p)
-	if !strings.Contains(u, "table 0/24/25 in_port=9") || !strings.Contains(u, "port security disabled") {
+	if !strings.Contains(u, fmt.Sprintf("table 0/24/25 in_port=%d", target.OFPort)) || !strings.Contains(u, "port security disabled") {
 		t.Errorf("programmed unknown = %q", u)
 	}
 	if len(p.FixedIPs) != 0 || !slices.ContainsFunc(p.Unknown, func(s string) bool { return strings.HasPrefix(s, "fixed IPs: unknown") }) {
@@ -208,29 +240,42 @@ func TestNotProgrammedHybridIsUnknown(t *testing.T) {
 // flow, are not programmed; flows that were not read say nothing.
 func TestNotProgrammedUntaggedBareAndUnread(t *testing.T) {
 	s := fixturetest.Load(t, "cmp")
-	ovsPort(s, "qvo1735a01a-ac").Tag = 0
-	if p := port(derive(s), progPort); !strings.Contains(p.NotProgrammed, "no local VLAN tag on qvo1735a01a-ac") {
+	target := progTarget(t, s)
+	ovsPort(s, target.OVSPort).Tag = 0
+	if p := port(derive(s), target.ID); !strings.Contains(p.NotProgrammed, "no local VLAN tag on "+target.OVSPort) {
 		t.Errorf("untagged: not programmed = %q", p.NotProgrammed)
 	}
 
-	s = fixturetest.Load(t, "cmp")
-	s.OVS.Bridge("br-int").Flows = []topo.Flow{}
-	n := derive(s)
-	if got := len(neutron.NotProgrammed(&n)); got != 9 {
-		t.Errorf("bare br-int: %d ports not programmed, want all 9", got)
+	for _, name := range []string{"cmp", "cmp-ovsfw"} {
+		s = fixturetest.Load(t, name)
+		plugged := 0 // br-int's ports plugged for Neutron (an iface-id)
+		for _, op := range s.OVS.Bridge("br-int").Ports {
+			if len(op.Interfaces) > 0 && op.Interfaces[0].ExternalIDs["iface-id"] != "" {
+				plugged++
+			}
+		}
+		s.OVS.Bridge("br-int").Flows = []topo.Flow{}
+		n := derive(s)
+		if got := len(neutron.NotProgrammed(&n)); got != plugged || got == 0 {
+			t.Errorf("%s: bare br-int: %d ports not programmed, want all %d", name, got, plugged)
+		}
 	}
 
-	for _, native := range []bool{false, true} {
-		s = fixturetest.Load(t, "cmp")
-		if native {
+	for _, tc := range []struct {
+		fixture string
+		native  bool
+	}{{"cmp", false}, {"cmp", true}, {"cmp-ovsfw", false}} {
+		s = fixturetest.Load(t, tc.fixture)
+		if tc.native {
 			asNativeFirewall(t, s)
 		}
-		stopAgentAndDeletePortFlows(s)
+		target := progTarget(t, s)
+		stopAgentAndDeletePortFlows(s, target)
 		src := s.Source("openflow/br-int")
 		src.OK, src.Error = false, "ovs-ofctl: br-int is not a bridge or a socket"
-		p := port(derive(s), progPort)
+		p := port(derive(s), target.ID)
 		if p.NotProgrammed != "" || neutron.PortProgrammedUnknown(p) != "" {
-			t.Errorf("flows not read (native %v): not programmed %q, unknown %q", native, p.NotProgrammed, neutron.PortProgrammedUnknown(p))
+			t.Errorf("%s, flows not read (moved to the OVS firewall %v): not programmed %q, unknown %q", tc.fixture, tc.native, p.NotProgrammed, neutron.PortProgrammedUnknown(p))
 		}
 	}
 }

@@ -32,7 +32,7 @@ func TestDiagnoseKollaTrap(t *testing.T) {
 }
 
 func TestDiagnoseHealthyNodes(t *testing.T) {
-	for _, name := range []string{"aio", "net", "cmp"} {
+	for _, name := range []string{"aio", "net", "net2", "cmp", "cmp-ovsfw"} {
 		if f := Diagnose(fixturetest.Load(t, name)); len(f) != 0 {
 			t.Errorf("%s: %+v", name, f)
 		}
@@ -47,18 +47,21 @@ func TestDiagnoseOtherRoutes(t *testing.T) {
 	root.Routes = append(root.Routes,
 		topo.Route{Table: topo.RouteTableMain, Dst: "198.51.100.0/24", Gateway: "203.0.113.254", Dev: "eth4", Protocol: "static", Family: 4},
 		topo.Route{Table: topo.RouteTableMain, Dst: "203.0.113.0/24", Dev: "eth4", Protocol: "kernel", Scope: "link", Family: 4})
-	eth2 := root.Link("eth2")
-	eth2.Carrier = false
-	root.Routes = append(root.Routes, topo.Route{Table: topo.RouteTableMain, Dst: "10.99.0.0/16", Gateway: "10.30.0.1", Dev: "eth2", Protocol: "dhcp", Family: 4})
+	// eth1 (management) is the aio's only NIC outside OVS (eth2 is a port
+	// of br-phy, which holds the tunnel address): it loses its carrier, and
+	// a second NIC, added here, is left to carry the host's traffic.
+	eth1 := root.Link("eth1")
+	eth1.Carrier = false
+	root.Links = append(root.Links, topo.Link{Name: "eth5", Kind: "device", MTU: 1500, OperState: "up", AdminUp: true, Carrier: true,
+		Addrs: []topo.Addr{{Prefix: "192.0.2.5/24", Scope: "global"}}})
+	root.Routes = append(root.Routes, topo.Route{Table: topo.RouteTableMain, Dst: "10.99.0.0/16", Gateway: "10.20.0.1", Dev: "eth1", Protocol: "dhcp", Family: 4})
 	f := Diagnose(s)
 	if len(f) != 2 || f[0].Why != "bridge-port" || f[0].Route != "198.51.100.0/24 via 203.0.113.254 dev eth4 proto static" ||
-		f[1].Why != "no-carrier" || f[1].Dev != "eth2" {
+		f[1].Why != "no-carrier" || f[1].Dev != "eth1" {
 		t.Fatalf("findings %+v", f)
 	}
-	for _, c := range f[1].Candidates {
-		if c.Dev == "eth2" {
-			t.Error("a NIC without carrier offered as a candidate")
-		}
+	if len(f[1].Candidates) != 1 || f[1].Candidates[0].Dev != "eth5" {
+		t.Errorf("candidates %+v, want only eth5 (eth1 has no carrier, the others are OVS ports)", f[1].Candidates)
 	}
 }
 
@@ -421,7 +424,11 @@ func TestDiagnoseTellsSetDownFromNoCarrier(t *testing.T) {
 		{false, "down", "eth1 is set down (ip link set eth1 up)"},
 	} {
 		s := fixturetest.Load(t, "aio")
-		eth1 := s.Root().Link("eth1")
+		// The lab's aio has no default route (the real-Neutron lab's
+		// machines route only their own subnets): give it one through eth1.
+		root := s.Root()
+		root.Routes = append(root.Routes, topo.Route{Table: topo.RouteTableMain, Dst: "default", Gateway: "10.20.0.1", Dev: "eth1", Protocol: "boot", Family: 4})
+		eth1 := root.Link("eth1")
 		eth1.AdminUp, eth1.Carrier, eth1.OperState = tc.adminUp, false, "down"
 		f := Diagnose(s)
 		if len(f) != 1 || f[0].Why != tc.why || !strings.Contains(f[0].Text(), tc.text) {

@@ -59,7 +59,7 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 // Encoding is stable: a decoded fixture re-encodes to the same bytes, so
 // snapshots can be diffed and golden-tested.
 func TestEncodeRoundTripIsStable(t *testing.T) {
-	for _, name := range []string{"aio", "bad", "cmp", "net"} {
+	for _, name := range []string{"aio", "bad", "cmp", "cmp-ovsfw", "net", "net2"} {
 		t.Run(name, func(t *testing.T) {
 			raw, _ := fixtures.Raw(name)
 			s, err := topo.Decode(bytes.NewReader(raw))

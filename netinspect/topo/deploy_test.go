@@ -2,6 +2,7 @@ package topo_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,10 +13,11 @@ import (
 
 const neutralL3 = "restart the L3 agent (neutron_l3_agent in kolla, neutron-l3-agent elsewhere)"
 
-// Snapshots recorded before the deployment was read have none: unknown,
-// and the hints name the agent in every style.
+// Snapshots recorded before the deployment was read (the imitation lab's
+// bad and scale) have none: unknown, and the hints name the agent in every
+// style.
 func TestOldSnapshotsHaveUnknownDeployment(t *testing.T) {
-	for _, name := range []string{"aio", "bad", "cmp", "net", "scale"} {
+	for _, name := range []string{"bad", "scale"} {
 		s := fixturetest.Load(t, name)
 		if s.Deployment != nil {
 			t.Errorf("%s: deployment %+v, want none", name, *s.Deployment)
@@ -32,6 +34,72 @@ func TestOldSnapshotsHaveUnknownDeployment(t *testing.T) {
 		}
 		if bytes.Contains(buf.Bytes(), []byte(`"deployment"`)) {
 			t.Errorf("%s: an unknown deployment is written", name)
+		}
+	}
+}
+
+// The real-Neutron lab (fixtures/neutronlab) starts Debian's agents as
+// plain processes from /usr/bin, under no service manager, though the
+// packages' systemd units are installed: the recordings say so, and the
+// hints name the process. An agent the node does not run (the DHCP agent
+// of a compute node, the metadata agent everywhere) is known not to run:
+// the whole process list was read.
+func TestLabSnapshotsRunAgentsAsProcesses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		dhcp bool // the node runs a DHCP agent
+	}{{"aio", true}, {"net", true}, {"net2", false}, {"cmp", false}, {"cmp-ovsfw", false}} {
+		s := fixturetest.Load(t, tc.name)
+		d := s.Deployment
+		if d == nil {
+			t.Errorf("%s: no deployment", tc.name)
+			continue
+		}
+		if d.Style != topo.DeployProcess || !d.ProcessesRead || len(d.Unread) != 0 {
+			t.Errorf("%s: style %q, processes read %v, unread %q; want %q, read, nothing unread", tc.name, d.Style, d.ProcessesRead, d.Unread, topo.DeployProcess)
+		}
+		running := []string{topo.AgentOVS, topo.AgentL3}
+		stopped := []string{topo.AgentMetadata}
+		if tc.dhcp {
+			running = append(running, topo.AgentDHCP)
+		} else {
+			stopped = append(stopped, topo.AgentDHCP)
+		}
+		for _, prog := range running {
+			a := s.AgentRun(prog)
+			if a.Runs != topo.RunsProcess || a.Running == nil || !*a.Running || a.PID <= 0 || a.Command != "/usr/bin/"+prog {
+				t.Errorf("%s: %s %+v; want a running process /usr/bin/%s", tc.name, prog, a, prog)
+				continue
+			}
+			want := fmt.Sprintf("restart the %s process (pid %d, /usr/bin/%s; no service manager runs it: stop it and start it again as it was started)", prog, a.PID, prog)
+			if got := a.Restart(); got != want {
+				t.Errorf("%s: %q, want %q", tc.name, got, want)
+			}
+			if got, want := a.Name(), fmt.Sprintf("%s (pid %d)", prog, a.PID); got != want {
+				t.Errorf("%s: %q, want %q", tc.name, got, want)
+			}
+		}
+		for _, prog := range stopped {
+			a := s.AgentRun(prog)
+			if !a.NotRunning() || a.PID != 0 {
+				t.Errorf("%s: %s %+v; want known not to run", tc.name, prog, a)
+			}
+			// Its style is the node's: restart it the way the node runs
+			// the others.
+			if got, want := a.Restart(), "restart "+prog+" as this node starts it (no service manager runs it)"; got != want {
+				t.Errorf("%s: %q, want %q", tc.name, got, want)
+			}
+		}
+		var buf bytes.Buffer
+		if err := topo.Encode(&buf, s); err != nil {
+			t.Fatal(err)
+		}
+		got, err := topo.Decode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(s.Deployment, got.Deployment); diff != "" {
+			t.Errorf("%s: deployment after a round trip (-want +got):\n%s", tc.name, diff)
 		}
 	}
 }

@@ -218,7 +218,7 @@ func FuzzParseIPTablesSave(f *testing.F) {
 	f.Add("*nat\n-A \x1b[2J \x00 -s \xff\xfe -j \u2028\n:\x00\n*filter\n-A INPUT bad\n*nat\n-A Y -o x\n")
 	f.Add("*nat\n" + strings.Repeat("-A X ! -o qg-1 ", 200) + "\n")
 	// The recorded routers' tables (scale's hundreds add nothing more).
-	for _, name := range []string{"aio", "bad", "cmp", "net"} {
+	for _, name := range []string{"aio", "bad", "cmp", "cmp-ovsfw", "net", "net2"} {
 		s, err := fixtures.Load(name)
 		if err != nil {
 			f.Fatal(err)

@@ -91,43 +91,76 @@ func TestNotProgrammedPortBreaksTrace(t *testing.T) {
 	if r.BrokenAt == nil || trace.ExitCode(r, nil) != 1 {
 		t.Fatalf("not broken (exit %d):\n%s", trace.ExitCode(r, nil), trace.Text(r, s.Host))
 	}
+	p := s.Neutron.Port(f.PortID)
 	h := r.Hops[*r.BrokenAt]
-	if h.Kind != trace.KindQVO || h.Problem != neutron.NotProgrammedProblem || !strings.Contains(h.Found, "table 60 priority 100 in_port=2") || h.Expected == "" || h.Next == "" {
-		t.Errorf("broken at %s: %q found %q expected %q next %q", h.Kind, h.Problem, h.Found, h.Expected, h.Next)
+	if h.Kind != trace.KindQVO || h.Device != p.OVSPort || h.Problem != neutron.NotProgrammedProblem ||
+		!strings.Contains(h.Found, fmt.Sprintf("table 60 priority 100 in_port=%d", p.OFPort)) || h.Expected == "" || h.Next == "" {
+		t.Errorf("broken at %s %s: %q found %q expected %q next %q", h.Kind, h.Device, h.Problem, h.Found, h.Expected, h.Next)
 	}
-	if text := trace.Text(r, s.Host); !strings.Contains(text, "path BROKEN at hop 8 (qvo qvo938ad2e2-7d): port plugged but not programmed by the OVS agent") {
-		t.Errorf("text:\n%s", text)
+	// Inbound through a legacy router: NIC, br-ex, patch, br-int, qg-,
+	// router, qr-, then the instance's qvo.
+	want := fmt.Sprintf("path BROKEN at hop 8 (qvo %s): port plugged but not programmed by the OVS agent", p.OVSPort)
+	if text := trace.Text(r, s.Host); !strings.Contains(text, want) {
+		t.Errorf("text:\n%s\nwant %q", text, want)
 	}
+}
+
+// progTarget is the port the tests unprogram: the node's first instance
+// port on br-int with an ofport and a fixed IP (on a compute node the
+// fixed IP is only in the flows the agent installs for it).
+func progTarget(t *testing.T, s *topo.Snapshot) topo.NPort {
+	t.Helper()
+	for _, p := range s.Neutron.Ports {
+		if p.Role == topo.RoleInstance && p.Bridge == "br-int" && p.OFPort > 0 && len(p.FixedIPs) > 0 {
+			return p
+		}
+	}
+	t.Fatalf("%s: no instance port on br-int", s.Host)
+	return topo.NPort{}
 }
 
 // On a compute node the flows were the only record of the port's fixed
 // IP: the port traces by its id to the break, and its address is unknown
-// (exit 3), not bad input.
+// (exit 3), not bad input. Both on the lab's node with the OVS firewall
+// (cmp-ovsfw: the tap is on br-int) and on a hybrid-plugged node moved to
+// it (cmp: the qvo stays).
 func TestNotProgrammedComputePort(t *testing.T) {
-	const id, ip = "1735a01a-aca4-4989-a2e6-a50edba6d4b1", "10.1.1.12"
-	s := fixturetest.Load(t, "cmp")
-	nativeFirewall(t, s)
-	unprogram(s, s.Neutron.Port(id))
-	for _, in := range []string{id, "1735a01a", "qvo1735a01a-ac"} {
-		r, err := trace.Trace(s, in, trace.Options{})
-		if err != nil {
-			t.Fatalf("trace %s: %v", in, err)
+	for _, tc := range []struct {
+		fixture string
+		native  bool // reprogram br-int as the OVS firewall's
+		kind    string
+	}{{"cmp-ovsfw", false, trace.KindTap}, {"cmp", true, trace.KindQVO}} {
+		s := fixturetest.Load(t, tc.fixture)
+		if tc.native {
+			nativeFirewall(t, s)
 		}
-		if r.BrokenAt == nil || trace.ExitCode(r, nil) != 1 || r.FixedIP != "" || r.PortID != id {
-			t.Fatalf("trace %s: exit %d\n%s", in, trace.ExitCode(r, nil), trace.Text(r, s.Host))
+		p := progTarget(t, s)
+		id, ip := p.ID, p.FixedIPs[0]
+		if r, err := trace.Trace(s, id, trace.Options{}); err != nil || !r.Complete {
+			t.Fatalf("%s: trace %s before: %v", tc.fixture, id, err)
 		}
-		if h := r.Hops[*r.BrokenAt]; h.Kind != trace.KindQVO || h.Problem != neutron.NotProgrammedProblem {
-			t.Errorf("trace %s: broken at %s: %q", in, h.Kind, h.Problem)
+		unprogram(s, &p)
+		for _, in := range []string{id, id[:8], p.OVSPort} {
+			r, err := trace.Trace(s, in, trace.Options{})
+			if err != nil {
+				t.Fatalf("%s: trace %s: %v", tc.fixture, in, err)
+			}
+			if r.BrokenAt == nil || trace.ExitCode(r, nil) != 1 || r.FixedIP != "" || r.PortID != id {
+				t.Fatalf("%s: trace %s: exit %d\n%s", tc.fixture, in, trace.ExitCode(r, nil), trace.Text(r, s.Host))
+			}
+			if h := r.Hops[*r.BrokenAt]; h.Kind != tc.kind || h.Device != p.OVSPort || h.Problem != neutron.NotProgrammedProblem {
+				t.Errorf("%s: trace %s: broken at %s %s: %q", tc.fixture, in, h.Kind, h.Device, h.Problem)
+			}
+			if text := trace.Text(r, s.Host); !strings.HasPrefix(text, "ostopo trace port "+in+" (fixed IP unknown) on "+s.Host) {
+				t.Errorf("%s: text:\n%s", tc.fixture, text)
+			}
 		}
-		if text := trace.Text(r, s.Host); !strings.HasPrefix(text, "ostopo trace port "+in+" (fixed IP unknown) on cmp.lab") {
-			t.Errorf("text:\n%s", text)
+		_, err := trace.Trace(s, ip, trace.Options{})
+		var ue *trace.UnreadError
+		if !errors.As(err, &ue) || !errors.Is(err, trace.ErrUnread) || trace.ExitCode(nil, err) != 3 || !slices.Equal(ue.Ports, []string{id}) ||
+			!strings.Contains(err.Error(), "the fixed IPs of port(s) "+id+" are unknown") {
+			t.Errorf("%s: trace %s: %v (exit %d)", tc.fixture, ip, err, trace.ExitCode(nil, err))
 		}
-	}
-	_, err := trace.Trace(s, ip, trace.Options{})
-	var ue *trace.UnreadError
-	if !errors.As(err, &ue) || !errors.Is(err, trace.ErrUnread) || trace.ExitCode(nil, err) != 3 || !slices.Equal(ue.Ports, []string{id}) ||
-		!strings.Contains(err.Error(), "the fixed IPs of port(s) "+id+" are unknown") {
-		t.Errorf("trace %s: %v (exit %d)", ip, err, trace.ExitCode(nil, err))
 	}
 }
 
@@ -135,9 +168,10 @@ func TestNotProgrammedComputePort(t *testing.T) {
 // security: their absence leaves the port's programming unknown (exit 3),
 // never broken. Flows that were not read leave it unknown too.
 func TestUnprogrammedHybridPortIsUnknown(t *testing.T) {
-	const id = "1735a01a-aca4-4989-a2e6-a50edba6d4b1"
 	s := fixturetest.Load(t, "cmp")
-	unprogram(s, s.Neutron.Port(id))
+	p := progTarget(t, s)
+	id := p.ID
+	unprogram(s, &p)
 	r, err := trace.Trace(s, id, trace.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -159,9 +193,10 @@ func TestUnprogrammedHybridPortIsUnknown(t *testing.T) {
 // A port the agent never tagged is not programmed either.
 func TestUntaggedPortBreaksTrace(t *testing.T) {
 	s := fixturetest.Load(t, "cmp")
-	ovsPort(s, "qvo1735a01a-ac").Tag = 0
+	p := progTarget(t, s)
+	ovsPort(s, p.OVSPort).Tag = 0
 	rederive(s)
-	r, err := trace.Trace(s, "10.1.1.12", trace.Options{})
+	r, err := trace.Trace(s, p.FixedIPs[0], trace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func TestPortPrefixes(t *testing.T) {
 	_, err := trace.Trace(s, f.PortID[:8], trace.Options{})
 	var ae *trace.AmbiguousError
 	if !errors.As(err, &ae) || len(ae.Candidates) != 2 || trace.ExitCode(nil, err) != 2 ||
-		!strings.Contains(err.Error(), "port id prefix "+f.PortID[:8]+" matches 2 ports: "+f.PortID+" (instance, 10.1.") {
+		!strings.Contains(err.Error(), "port id prefix "+f.PortID[:8]+" matches 2 ports: "+f.PortID+" (instance, "+f.FixedIP+", network ") {
 		t.Errorf("ambiguous prefix: %v", err)
 	}
 	if r, err := trace.Trace(s, f.PortID[:10], trace.Options{}); err != nil || r.PortID != f.PortID {
@@ -252,32 +252,81 @@ func TestRouterAndDHCPAddresses(t *testing.T) {
 	}
 }
 
+// Candidates offers every floating IP, instance fixed IP, router and DHCP
+// port address and port id of the node once, in that order, each saying
+// what it is.
 func TestCandidates(t *testing.T) {
 	s := fixturetest.Load(t, "aio")
 	cs := trace.Candidates(s)
 	values := map[string]string{}
+	group := map[string]int{} // value -> group it was offered in, by its description
+	last := 0
 	for _, c := range cs {
 		if _, dup := values[c.Value]; dup {
 			t.Errorf("%s offered twice", c.Value)
 		}
 		values[c.Value] = c.Description
+		g := 0
+		switch {
+		case strings.HasPrefix(c.Description, "floating IP → "):
+		case strings.HasPrefix(c.Description, "fixed IP of port "):
+			g = 1
+		case strings.HasPrefix(c.Description, "port: "):
+			g = 3
+		default:
+			g = 2
+		}
+		if g < last {
+			t.Errorf("%s (%s) offered after group %d", c.Value, c.Description, last)
+		}
+		group[c.Value], last = g, g
 	}
-	if cs[0].Value != "203.0.113.200" || cs[0].Description != "floating IP → 10.1.0.10, router cd27476e" {
-		t.Errorf("first candidate %+v", cs[0])
+	host := func(prefix string) string { ip, _, _ := strings.Cut(prefix, "/"); return ip }
+	want := map[string]string{}
+	fips, portIDs := 0, 0
+	for _, r := range s.Neutron.Routers {
+		for _, f := range r.FloatingIPs {
+			want[f.FloatingIP] = "floating IP → " + f.FixedIP + ", router " + r.ID[:8]
+			fips++
+		}
+		for _, i := range r.Interfaces {
+			for _, a := range i.Addresses {
+				want[host(a)] = "router interface " + i.Device + " of router " + r.ID[:8]
+			}
+		}
+		want[host(r.Gateway.Address)] = "router gateway " + r.Gateway.Device + " of router " + r.ID[:8]
 	}
-	for value, want := range map[string]string{
-		"10.1.0.10":                            "fixed IP of port ada3ae32",
-		"10.1.0.1":                             "router interface qr-c52fbbae-f7 of router cd27476e",
-		"203.0.113.100":                        "router gateway qg-52323c1f-1f of router cd27476e",
-		"10.1.0.2":                             "DHCP port of network 519cd456",
-		"13a67060-3ef7-437f-ab2e-239d0c6adc7e": "port: dhcp, 10.1.0.2/24, network 519cd456",
-	} {
-		if !strings.HasPrefix(values[value], want) {
-			t.Errorf("%s: %q, want %q…", value, values[value], want)
+	for _, p := range s.Neutron.Ports {
+		switch p.Role {
+		case topo.RoleInstance:
+			for _, a := range p.FixedIPs {
+				want[a] = "fixed IP of port " + p.ID[:8]
+			}
+		case topo.RoleDHCP:
+			want[host(p.FixedIPs[0])] = "DHCP port of network " + p.NetworkID[:8]
+			want[p.ID] = "port: dhcp, " + p.FixedIPs[0] + ", network " + p.NetworkID[:8]
+			portIDs++
 		}
 	}
-	if len(cs) != 2+6+7+len(s.Neutron.Ports) {
-		t.Errorf("%d candidates", len(cs))
+	if fips == 0 || portIDs == 0 {
+		t.Fatalf("aio: %d floating IPs, %d DHCP ports", fips, portIDs)
+	}
+	for value, w := range want {
+		if !strings.HasPrefix(values[value], w) {
+			t.Errorf("%s: %q, want %q…", value, values[value], w)
+		}
+	}
+	if !strings.HasPrefix(cs[0].Description, "floating IP → ") {
+		t.Errorf("first candidate %+v, want a floating IP", cs[0])
+	}
+	ids := 0
+	for _, p := range s.Neutron.Ports {
+		if _, ok := values[p.ID]; ok && group[p.ID] == 3 {
+			ids++
+		}
+	}
+	if others := len(want) - portIDs; len(cs) != others+ids || ids != len(s.Neutron.Ports) {
+		t.Errorf("%d candidates, want %d addresses and %d port ids", len(cs), others, len(s.Neutron.Ports))
 	}
 	// Every candidate traces (or is a port without an address to trace).
 	for _, c := range cs {

@@ -185,10 +185,12 @@ func (f fakeTracer) OFTrace(_ context.Context, p trace.Packet) (string, error) {
 // The path to a remote instance verified on the node: br-tun's only
 // action pops the VLAN, so br-tun drops the packet, and the text says so.
 func TestVerifyBrTunDropsWhatOnlyPopsTheVLAN(t *testing.T) {
-	s := fixturetest.Load(t, "net")
-	knowMAC(s)
-	addTunFlows(t, s, " cookie=0x8c2f5e0a9d417b36, duration=91855.512s, table=20, n_packets=0, n_bytes=0, priority=2,dl_vlan=3,dl_dst=fa:16:3e:aa:bb:cc actions=pop_vlan,set_field:0x3ea->tun_id,output:3\n")
-	r := l2Trace(t, s)
+	_, x := l2Setup(t)
+	s := fixturetest.Load(t, "net") // as recorded: br-tun's l2population entry unicasts to the instance's node
+	r := l2Trace(t, s, x)
+	if !r.Complete || len(r.ContinuesAt) != 1 {
+		t.Fatalf("complete %v, continues at %v:\n%s", r.Complete, r.ContinuesAt, trace.Text(r, s.Host))
+	}
 	recs := trace.Verify(context.Background(), r, fakeTracer{"br-tun": brTunPopVLANOnly, "br-int": "Datapath actions: push_vlan(vid=3,pcp=0),5\n", "br-ex": "Datapath actions: 2\n"})
 	tb := hopOf(r, trace.KindTunnelBridge)
 	if tb.OFTrace == nil || tb.OFTrace.Verdict != "br-tun drops it" || tb.OFTrace.DatapathActions != "pop_vlan" {

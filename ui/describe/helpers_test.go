@@ -24,6 +24,19 @@ func index(t testing.TB, name string) *Index {
 	return NewIndex(s, doctor.Examine(s))
 }
 
+// firstInstance is a snapshot's first instance port with a fixed IP on a
+// network: the recordings' IDs and addresses change with every recording.
+func firstInstance(t testing.TB, s *topo.Snapshot) topo.NPort {
+	t.Helper()
+	for _, p := range s.Neutron.Ports {
+		if p.Role == topo.RoleInstance && p.NetworkID != "" && len(p.FixedIPs) > 0 {
+			return p
+		}
+	}
+	t.Fatalf("%s has no instance port with a fixed IP", s.Host)
+	return topo.NPort{}
+}
+
 // show puts a page in a describe pane of a size.
 func show(p Page, w, h int, focused bool) *Model {
 	m := New(panetest.Context(nil))

@@ -58,7 +58,8 @@ func findLine(t *testing.T, m *Model, match func(Line) bool) Line {
 
 func TestEnterOpensLinkAndYCopies(t *testing.T) {
 	x := index(t, "aio")
-	port := "ada3ae32-e1ea-480c-a681-0f585c18fed2"
+	p := firstInstance(t, x.Snapshot())
+	port, ip := p.ID, p.FixedIPs[0]
 	m := show(x.Page(render.Ref{Kind: "port", ID: port}), 80, 24, true)
 	l := findLine(t, m, func(l Line) bool { return l.Link.Kind == "network" })
 	if keys := m.Keys(); keys[0].Help().Desc != "open network" || keys[0].Help().Key != "enter" {
@@ -72,10 +73,10 @@ func TestEnterOpensLinkAndYCopies(t *testing.T) {
 		t.Errorf("selected %+v", sel)
 	}
 	findLine(t, m, func(l Line) bool { return strings.HasPrefix(l.Text, "fixed IP") })
-	if c, ok := press(m, "y").(pane.CopyMsg); !ok || c.Text != "10.1.0.10" {
-		t.Errorf("y on the fixed IP: %#v", c)
+	if c, ok := press(m, "y").(pane.CopyMsg); !ok || c.Text != ip {
+		t.Errorf("y on the fixed IP: %#v, want %q", c, ip)
 	}
-	if sel := m.Selected(); sel.Copy != "10.1.0.10" {
+	if sel := m.Selected(); sel.Copy != ip {
 		t.Errorf("selected copy %q", sel.Copy)
 	}
 }
@@ -119,7 +120,10 @@ func TestStack(t *testing.T) {
 // A refresh shows the same object's page again: the cursor stays.
 func TestSetPageSameObjectKeepsCursor(t *testing.T) {
 	x := index(t, "aio")
-	ref := render.Ref{Kind: "router", ID: "162bf858-846a-4593-a573-58bb710ef0bb"}
+	if len(x.Snapshot().Neutron.Routers) == 0 {
+		t.Fatal("aio has no router")
+	}
+	ref := render.Ref{Kind: "router", ID: x.Snapshot().Neutron.Routers[0].ID}
 	m := show(x.Page(ref), 80, 24, true)
 	press(m, "j", "j")
 	m.SetPage(x.Page(ref))
@@ -134,7 +138,7 @@ func TestSetPageSameObjectKeepsCursor(t *testing.T) {
 
 func TestFolds(t *testing.T) {
 	x := index(t, "aio")
-	m := show(x.Page(render.Ref{Kind: "port", ID: "ada3ae32-e1ea-480c-a681-0f585c18fed2"}), 80, 24, true)
+	m := show(x.Page(render.Ref{Kind: "port", ID: firstInstance(t, x.Snapshot()).ID}), 80, 24, true)
 	m.top().all()
 	rows := len(m.top().rows)
 	press(m, "G") // the last row: raw's header, folded

@@ -227,7 +227,7 @@ func (x *Index) portFacts(ls *lines, p *topo.NPort) {
 			class = render.Problem
 		}
 		l := ls.link(routerRef(f.router.ID), f.fip.FloatingIP, class, "floating  %s → %s  router %s  %s", f.fip.FloatingIP, orDash(f.fip.FixedIP),
-			render.Short(f.router.ID), fipFlags(f.fip))
+			render.Short(f.router.ID), fipFlags(f.router, f.fip))
 		l.Trace = f.fip.FloatingIP
 	}
 	if p.RouterID != "" {
@@ -331,13 +331,25 @@ func prefixed(prefix, s string) string {
 	return prefix + s
 }
 
-// fipFlags says which of a floating IP's parts are there.
-func fipFlags(f *topo.FloatingIP) string {
-	var out []string
-	for _, x := range []struct {
+// fipFlags says which of a floating IP's parts are there. Where it is
+// answered depends on router r: a distributed floating IP is never on a
+// qg- port but routed by the fip- namespace, and an HA router standing by
+// here holds none of its addresses (the primary does), so neither misses
+// "on qg-".
+func fipFlags(r *topo.Router, f *topo.FloatingIP) string {
+	type part struct {
 		on   bool
 		name string
-	}{{f.OnGateway, "on qg-"}, {f.DNAT, "dnat"}, {f.SNAT, "snat"}} {
+	}
+	where := part{f.OnGateway, "on qg-"}
+	switch {
+	case f.Distributed:
+		where = part{f.FIPRoute, "fip- route"}
+	case !f.OnGateway && neutron.HAStandby(r):
+		where = part{true, "not on qg- here (standby)"}
+	}
+	var out []string
+	for _, x := range []part{where, {f.DNAT, "dnat"}, {f.SNAT, "snat"}} {
 		if x.on {
 			out = append(out, x.name)
 		} else {

@@ -5,11 +5,13 @@ import (
 	"testing"
 )
 
-// A lane's heading says a compute node's network CIDRs are unknown (as
-// the Networks table does), on the terminal and in the SVG drawing the
-// reports embed; a node that read them draws them.
+// A lane's heading says a network's CIDRs are unknown (as the Networks
+// table does) when the node cannot read them, on the terminal and in the
+// SVG drawing the reports embed; a network whose CIDRs were read (on
+// compute1 those of its DVR router's qr- and fg- ports; every network on
+// aio) has them drawn.
 func TestLaneHeadingCIDRsUnknownOnCompute(t *testing.T) {
-	for name, unknown := range map[string]bool{"cmp": true, "aio": false} {
+	for _, name := range []string{"cmp", "aio"} {
 		s, l := build(t, name, Options{})
 		heads := map[string]string{} // network id -> its lane heading
 		for _, b := range l.Boxes {
@@ -17,21 +19,46 @@ func TestLaneHeadingCIDRsUnknownOnCompute(t *testing.T) {
 				heads[b.Ref.ID] = strings.Join(b.Lines, "\n")
 			}
 		}
+		svg := SVG(l)
+		var known, unknown int
 		for _, nw := range s.Neutron.Networks {
-			if len(nw.CIDRs) > 0 || nw.CIDRsUnknown == "" {
-				continue
-			}
-			if _, ok := heads[nw.ID]; !ok {
-				t.Errorf("%s: no lane heading for network %s", name, nw.ID)
+			switch {
+			case len(nw.CIDRs) == 0 && nw.CIDRsUnknown != "":
+				unknown++
+				h, ok := heads[nw.ID]
+				if !ok {
+					t.Errorf("%s: no lane heading for network %s", name, nw.ID)
+				} else if !strings.Contains(h, "? unknown here") {
+					t.Errorf("%s: heading of %s %q does not say its CIDRs are unknown", name, nw.ID, h)
+				}
+			case len(nw.CIDRs) > 0:
+				known++
+				h, ok := heads[nw.ID]
+				if !ok {
+					t.Errorf("%s: no lane heading for network %s", name, nw.ID)
+					continue
+				}
+				if strings.Contains(h, "? unknown here") {
+					t.Errorf("%s: heading of %s %q says CIDRs unknown, but they are %v", name, nw.ID, h, nw.CIDRs)
+				}
+				for _, c := range nw.CIDRs {
+					if !strings.Contains(h, c) {
+						t.Errorf("%s: heading of %s %q lacks CIDR %s", name, nw.ID, h, c)
+					}
+					if !strings.Contains(svg, c) {
+						t.Errorf("%s: SVG lacks CIDR %s of network %s", name, c, nw.ID)
+					}
+				}
 			}
 		}
-		for id, h := range heads {
-			if got := strings.Contains(h, "? unknown here"); got != unknown {
-				t.Errorf("%s: heading of %s %q: unknown CIDRs shown %v, want %v", name, id, h, got, unknown)
-			}
+		if got, want := strings.Contains(svg, "? unknown here"), unknown > 0; got != want {
+			t.Errorf("%s: SVG shows unknown CIDRs %v, want %v", name, got, want)
 		}
-		if got := strings.Contains(SVG(l), "? unknown here"); got != unknown {
-			t.Errorf("%s: SVG shows unknown CIDRs %v, want %v", name, got, unknown)
+		switch {
+		case name == "cmp" && (known == 0 || unknown == 0):
+			t.Errorf("cmp: %d networks with CIDRs known, %d unknown: want at least one of each", known, unknown)
+		case name == "aio" && (known == 0 || unknown != 0):
+			t.Errorf("aio: %d networks with CIDRs known, %d unknown: want all known", known, unknown)
 		}
 	}
 }

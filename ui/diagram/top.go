@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/render"
@@ -111,6 +112,10 @@ func (b *builder) bridgePiece(br topo.BridgeRole) piece {
 	}
 	var lines []string
 	lines = append(lines, marked(v.health, name), safetext.Term(role))
+	if ip := b.tunnelEndpointOn(br.Name); ip != "" {
+		// br-phy of a userspace datapath: where the tunnels leave from.
+		lines = append(lines, safetext.Term("tunnel IP "+ip))
+	}
 	if v.health >= Warning {
 		lines = append(lines, fit(mark(v.health)+v.problem, maxText))
 	}
@@ -158,6 +163,36 @@ func (b *builder) bridgePiece(br topo.BridgeRole) piece {
 	return p
 }
 
+// tunnelEndpointOn is the tunnels' local IP when a device of the node's
+// own namespace plugged into bridge (not br-tun) holds it: br-phy on a
+// node with a userspace datapath; "" otherwise.
+func (b *builder) tunnelEndpointOn(bridge string) string {
+	root := b.s.Root()
+	if root == nil {
+		return ""
+	}
+	for _, br := range b.s.OVS.Bridges {
+		if br.Name != bridge {
+			continue
+		}
+		for _, p := range br.Ports {
+			l := root.Link(p.Name)
+			if l == nil {
+				continue
+			}
+			for _, a := range l.Addrs {
+				ip, _, _ := strings.Cut(a.Prefix, "/")
+				for _, t := range b.n.Tunnels {
+					if t.LocalIP == ip && t.Bridge != bridge {
+						return ip
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // linkHealth is the health of the link from a box: a tunnel or NIC that
 // is broken breaks its link.
 func linkHealth(h Health, _ LinkKind) Health {
@@ -195,7 +230,7 @@ func (b *builder) routerPiece(r topo.Router) piece {
 		}
 		fl := "FIP " + f.FloatingIP + " → " + f.FixedIP
 		if fipBroken(&r, f) {
-			fl = "✗ " + fl + FloatingIPNote(f)
+			fl = "✗ " + fl + FloatingIPNote(&r, f)
 		}
 		lines = append(lines, safetext.Term(fl))
 	}
@@ -273,7 +308,7 @@ func (b *builder) routerVerdict(r *topo.Router) verdict {
 	}
 	for _, f := range r.FloatingIPs {
 		if fipBroken(r, f) {
-			v.add(Error, "floating IP "+f.FloatingIP+FloatingIPNote(f))
+			v.add(Error, "floating IP "+f.FloatingIP+FloatingIPNote(r, f))
 		}
 	}
 	return v
@@ -281,14 +316,20 @@ func (b *builder) routerVerdict(r *topo.Router) verdict {
 
 // fipBroken reports whether a floating IP lacks its address on the
 // gateway or its DNAT rule (a DVR router's floating IPs live in the
-// fip- namespace, not on a qg- port).
+// fip- namespace, not on a qg- port; an HA router standing by on this
+// node holds none of its addresses by design: the primary does).
 func fipBroken(r *topo.Router, f topo.FloatingIP) bool {
-	return len(f.Problems) > 0 || !f.DNAT || !f.OnGateway && r.Kind != "dvr"
+	return len(f.Problems) > 0 || !f.DNAT || !f.OnGateway && r.Kind != "dvr" && !neutron.HAStandby(r)
 }
 
-// FloatingIPNote is what a floating IP lacks, as the drawing and the
-// report's tables write it after the address: " (not on qg, no DNAT)".
-func FloatingIPNote(f topo.FloatingIP) string {
+// FloatingIPNote is what a floating IP of router r lacks, as the drawing
+// and the report's tables write it after the address: " (not on qg, no
+// DNAT)". On an HA router standing by here the address on qg- is the
+// primary's to hold, so its absence is not something it lacks.
+func FloatingIPNote(r *topo.Router, f topo.FloatingIP) string {
+	if neutron.HAStandby(r) {
+		f.OnGateway = true
+	}
 	if miss := f.Lacks(); len(miss) > 0 {
 		return " (" + strings.Join(miss, ", ") + ")"
 	}

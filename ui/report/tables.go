@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/diagram"
 	"github.com/ostopo/ostopo/ui/render"
@@ -120,14 +121,32 @@ func (r *report) build() []Table {
 	for _, rt := range n.Routers {
 		gw := ""
 		if g := rt.Gateway; g != nil {
-			gw = strings.TrimSpace(g.Device + " " + g.Address + " via " + g.NextHop)
+			// An HA router standing by, or a DVR router's qg- in snat-,
+			// has no next hop here: no "via" with nothing after it.
+			gw = strings.Join(nonEmptyOf(g.Device, g.Address), " ")
+			if g.NextHop != "" {
+				gw += " via " + g.NextHop
+			}
+		}
+		if d := neutron.DVR(r.s, &rt); d != nil && d.FIPGateway != nil && rt.Gateway == nil {
+			// A distributed router's way out on a compute node is fg- in
+			// fip-, as the Routers view says.
+			g := d.FIPGateway
+			gw = strings.Join(nonEmptyOf(g.Device, g.Address, "in "+g.Namespace), " ")
+			if g.NextHop != "" {
+				gw += " via " + g.NextHop
+			}
+		}
+		kind := rt.Kind
+		if rt.HAState != "" {
+			kind += " " + rt.HAState
 		}
 		var ifs, fips []string
 		for _, i := range rt.Interfaces {
-			ifs = append(ifs, i.Device+" "+strings.Join(i.Addresses, ",")+" (VLAN "+strconv.Itoa(i.LocalVLAN)+")")
+			ifs = append(ifs, strings.Join(nonEmptyOf(i.Device, strings.Join(i.Addresses, ",")), " ")+" (VLAN "+strconv.Itoa(i.LocalVLAN)+")")
 		}
 		for _, f := range rt.FloatingIPs {
-			fips = append(fips, f.FloatingIP+" → "+f.FixedIP+diagram.FloatingIPNote(f))
+			fips = append(fips, f.FloatingIP+" → "+f.FixedIP+diagram.FloatingIPNote(&rt, f))
 		}
 		fwd := "?"
 		switch {
@@ -137,7 +156,7 @@ func (r *report) build() []Table {
 		default:
 			fwd = "0"
 		}
-		routers.add(r.health("router", rt.ID), rt.ID, rt.Namespace, rt.Kind, fwd, gw, strings.Join(ifs, "; "), strings.Join(fips, "; "),
+		routers.add(r.health("router", rt.ID), rt.ID, rt.Namespace, kind, fwd, gw, strings.Join(ifs, "; "), strings.Join(fips, "; "),
 			strings.Join(append(slices.Clone(rt.Problems), rt.Unknown...), "; "))
 	}
 
@@ -284,4 +303,15 @@ func itoa(v int) string {
 		return ""
 	}
 	return strconv.Itoa(v)
+}
+
+// nonEmptyOf drops the empty strings of a row's parts.
+func nonEmptyOf(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

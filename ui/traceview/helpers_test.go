@@ -22,6 +22,20 @@ func traceOf(t testing.TB, s *topo.Snapshot, target string) *trace.Result {
 	return r
 }
 
+// firstFIP is the first floating IP a snapshot's routers answer: the
+// healthy recordings' addresses change with every recording, so the
+// complete trace is of whichever they hold.
+func firstFIP(t testing.TB, s *topo.Snapshot) string {
+	t.Helper()
+	for _, r := range s.Neutron.Routers {
+		for _, f := range r.FloatingIPs {
+			return f.FloatingIP
+		}
+	}
+	t.Fatalf("%s has no floating IP", s.Host)
+	return ""
+}
+
 // open makes a focused pane of a trace at a size.
 func open(t testing.TB, s *topo.Snapshot, target string, w, h int) *Model {
 	t.Helper()

@@ -27,7 +27,8 @@ func TestVerdictFirst(t *testing.T) {
 			t.Errorf("%dx%d: first line %q", sz[0], sz[1], first)
 		}
 	}
-	m := open(t, fixturetest.Load(t, "aio"), broken, 80, 24)
+	aio := fixturetest.Load(t, "aio")
+	m := open(t, aio, firstFIP(t, aio), 80, 24)
 	if first := panetest.Bare(strings.Split(m.View(), "\n")[0]); !strings.HasPrefix(first, "path complete: ") {
 		t.Errorf("complete trace: first line %q", first)
 	}
@@ -100,7 +101,8 @@ func TestCopyNext(t *testing.T) {
 	if sel := m.Selected(); sel.Copy != r.Hops[7].Next || sel.Ref.Kind != "trace" {
 		t.Errorf("selected %+v", sel)
 	}
-	ok2 := open(t, fixturetest.Load(t, "aio"), broken, 80, 24)
+	aio := fixturetest.Load(t, "aio")
+	ok2 := open(t, aio, firstFIP(t, aio), 80, 24)
 	if msg, isStatus := press(ok2, "y").(pane.StatusMsg); !isStatus {
 		t.Errorf("y on a complete trace: %#v", msg)
 	}
@@ -127,7 +129,8 @@ func TestMarkdown(t *testing.T) {
 	hostile.CheckText(t, "markdown", []byte(md))
 	checkLines(t, md, len(r.Hops))
 	// A snapshot where every string is hostile: what trace still finds.
-	for _, target := range []string{"10.1.0.10", broken} {
+	aio := fixturetest.Load(t, "aio")
+	for _, target := range []string{firstFIP(t, aio), broken} {
 		all := hostile.Snapshot(fixturetest.Load(t, "aio"))
 		if r, err := trace.Trace(all, target, trace.Options{}); err == nil {
 			md := Markdown(r, all.Host)
@@ -180,7 +183,7 @@ func TestHostile(t *testing.T) {
 // pane says so under the verdict; the verdicts then show on their hops.
 func TestVerification(t *testing.T) {
 	s := fixturetest.Load(t, "aio")
-	r := traceOf(t, s, broken)
+	r := traceOf(t, s, firstFIP(t, s))
 	m := New(panetest.Context(nil), r, s.Host)
 	m.SetSize(120, 40)
 	m.SetVerifying()
@@ -229,7 +232,12 @@ func TestGolden(t *testing.T) {
 		for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			name := fmt.Sprintf("%s-%dx%d", fix, sz[0], sz[1])
 			t.Run(name, func(t *testing.T) {
-				m := open(t, fixturetest.Load(t, fix), broken, sz[0], sz[1])
+				s := fixturetest.Load(t, fix)
+				target := broken
+				if fix == "aio" {
+					target = firstFIP(t, s)
+				}
+				m := open(t, s, target, sz[0], sz[1])
 				golden(t, name, m.Title()+"\n"+m.View()+"\n")
 			})
 		}

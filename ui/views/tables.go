@@ -100,6 +100,11 @@ func Routers(s *topo.Snapshot) table.Data {
 			if g.NextHop != "" {
 				gateway += " via " + g.NextHop
 			}
+			// A DVR router's qg- is in its snat- namespace (the SNAT
+			// node's), not in the qrouter- of the NAMESPACE column.
+			if ns := s.Namespace(r.SNATNamespace); r.SNATNamespace != "" && ns != nil && ns.Link(g.Device) != nil {
+				gateway += " in " + tableNSShort(r.SNATNamespace)
+			}
 			trace = tableAddr(g.Address)
 			ids = append(ids, tableNonEmpty(g.Port)...)
 			nets = append(nets, tableNonEmpty(g.NetworkID)...)

@@ -8,11 +8,13 @@ import (
 	"github.com/ostopo/ostopo/ui/tree"
 )
 
-// The topology tree's network rows say a compute node's CIDRs are unknown
-// (as the Networks table does) instead of leaving them out, which reads
-// as a network without subnets; a node that read them shows them.
+// The topology tree's network rows say a network's CIDRs are unknown (as
+// the Networks table does) when the node cannot read them, instead of
+// leaving them out, which reads as a network without subnets; a network
+// whose CIDRs were read (on compute1 those of its DVR router's qr- and
+// fg- ports; every network on aio) shows them.
 func TestTreeNetworkCIDRsUnknownOnCompute(t *testing.T) {
-	for name, unknown := range map[string]bool{"cmp": true, "aio": false} {
+	for _, name := range []string{"cmp", "aio"} {
 		s := fixturetest.Load(t, name)
 		rows := map[string]string{} // network id -> its rows (the br-int VLAN group, the br-tun mapping)
 		var walk func([]*tree.Node)
@@ -25,20 +27,33 @@ func TestTreeNetworkCIDRsUnknownOnCompute(t *testing.T) {
 			}
 		}
 		walk(Topology(s, treeBadges(s)))
+		var known, unknown int
 		for _, nw := range s.Neutron.Networks {
 			row, ok := rows[nw.ID]
 			if !ok {
 				t.Errorf("%s: no tree row for network %s", name, nw.ID)
 				continue
 			}
-			if got := strings.Contains(row, "? unknown here"); got != unknown {
-				t.Errorf("%s: network rows %q: unknown CIDRs shown %v, want %v", name, row, got, unknown)
+			isUnknown := len(nw.CIDRs) == 0 && nw.CIDRsUnknown != ""
+			if isUnknown {
+				unknown++
+			} else if len(nw.CIDRs) > 0 {
+				known++
+			}
+			if got := strings.Contains(row, "? unknown here"); got != isUnknown {
+				t.Errorf("%s: network %s rows %q: unknown CIDRs shown %v, want %v", name, nw.ID, row, got, isUnknown)
 			}
 			for _, c := range nw.CIDRs {
 				if !strings.Contains(row, c) {
 					t.Errorf("%s: network rows %q lack CIDR %s", name, row, c)
 				}
 			}
+		}
+		switch {
+		case name == "cmp" && (known == 0 || unknown == 0):
+			t.Errorf("cmp: %d networks with CIDRs known, %d unknown: want at least one of each", known, unknown)
+		case name == "aio" && (known == 0 || unknown != 0):
+			t.Errorf("aio: %d networks with CIDRs known, %d unknown: want all known", known, unknown)
 		}
 	}
 }

@@ -131,6 +131,8 @@ func Topology(s *topo.Snapshot, badges map[render.Ref]string) []*tree.Node {
 			bn.Children = append(bn.Children, b.tunnels(br.Name)...)
 		case topo.BridgeIntegration:
 			bn.Children = append(bn.Children, b.vlans(br.Name)...)
+		default:
+			bn.Children = append(bn.Children, b.otherPorts(br)...)
 		}
 		roots = append(roots, bn)
 	}
@@ -289,6 +291,51 @@ func (b *treeBuilder) nics(bridge string) []*tree.Node {
 			Class: class, Ref: ref, Copy: nic.Name, Health: h,
 		}, "", map[string][]string{"kind": {"nic"}, "bridge": {bridge}, "dev": {nic.Name}, "ip": treeAddrs(nic.Addresses),
 			"state": append(treeStates(h), st)}))
+	}
+	return out
+}
+
+// otherPorts are the ports of a bridge Neutron gives no role, but the
+// patches: on a node with a userspace datapath br-phy holds the NIC the
+// tunnels leave by and, on its own internal port, the tunnels' local IP.
+// Each says the address the node's device of its name holds, so that
+// where the tunnel endpoint lives shows.
+func (b *treeBuilder) otherPorts(br *topo.Bridge) []*tree.Node {
+	root := b.s.Root()
+	endpoints := map[string]bool{}
+	for _, t := range b.s.Neutron.Tunnels {
+		endpoints[t.LocalIP] = true
+	}
+	var out []*tree.Node
+	for _, p := range br.Ports {
+		for _, in := range p.Interfaces {
+			if in.Type == "patch" {
+				continue
+			}
+			ref := render.Ref{Kind: "bridge", ID: br.Name}
+			var addrs []string
+			if root != nil {
+				if l := root.Link(in.Name); l != nil {
+					ref, addrs = render.Ref{Kind: "link", ID: root.Name + "/" + l.Name}, treeLinkAddrs(l)
+				}
+			}
+			endpoint := ""
+			for _, a := range addrs {
+				if ip, _, _ := strings.Cut(a, "/"); endpoints[ip] {
+					endpoint = "tunnel endpoint"
+				}
+			}
+			typ := in.Type
+			if typ == "" {
+				typ = "system"
+			}
+			h := b.health(ref, nil, nil)
+			out = append(out, b.node(&tree.Node{
+				Text:  treeJoin(in.Name, typ, "ofport "+strconv.Itoa(in.OFPort), strings.Join(addrs, " "), endpoint),
+				Class: render.Normal, Ref: ref, Copy: in.Name, Health: h,
+			}, "", map[string][]string{"kind": {"ovsport", typ}, "bridge": {br.Name}, "dev": {in.Name}, "ip": treeAddrs(addrs),
+				"state": treeStates(h)}))
+		}
 	}
 	return out
 }
