@@ -165,10 +165,13 @@ func (f *Flow) MatchInt(key string) (int, bool) {
 }
 
 // ActionList splits the actions at top-level commas, keeping learn(...) whole.
-func (f *Flow) ActionList() []string {
+func (f *Flow) ActionList() []string { return SplitActions(f.Actions) }
+
+// SplitActions splits an OpenFlow action list (as ovs-ofctl prints it, or
+// ofproto/trace's datapath actions) at the commas outside parentheses.
+func SplitActions(s string) []string {
 	var out []string
 	depth, start := 0, 0
-	s := f.Actions
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '(':

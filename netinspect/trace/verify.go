@@ -140,7 +140,7 @@ func readDatapathActions(actions string) datapath {
 	passes := strings.Split(actions, passSeparator)
 	for i, pass := range passes {
 		last := i == len(passes)-1
-		d.read(splitTop(strings.TrimSpace(pass)), last)
+		d.read(topo.SplitActions(strings.TrimSpace(pass)), last)
 	}
 	return d
 }
@@ -164,11 +164,11 @@ func (d *datapath) read(acts []string, last bool) {
 		case name == "tnl_push" || name == "lb_output":
 			d.output = true
 		case name == "clone":
-			d.read(splitTop(args), false)
+			d.read(topo.SplitActions(args), false)
 		case name == "check_pkt_len":
-			for _, b := range splitTop(args) {
+			for _, b := range topo.SplitActions(args) {
 				if branch, inner, ok := strings.Cut(b, "("); ok && (branch == "gt" || branch == "le") {
-					d.read(splitTop(strings.TrimSuffix(inner, ")")), false)
+					d.read(topo.SplitActions(strings.TrimSuffix(inner, ")")), false)
 				}
 			}
 		case name == "sample":
@@ -182,28 +182,6 @@ func (d *datapath) read(acts []string, last bool) {
 	}
 }
 
-// splitTop splits actions at the commas outside parentheses.
-func splitTop(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
-}
 
 func isDigits(s string) bool {
 	for _, c := range s {
