@@ -182,7 +182,6 @@ func (d *datapath) read(acts []string, last bool) {
 	}
 }
 
-
 func isDigits(s string) bool {
 	for _, c := range s {
 		if c < '0' || c > '9' {
