@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -108,7 +109,7 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"trace", "10.1.0.10", "--replay", empty}, 3, ""},
 		{[]string{"trace", "10.9.9.9", "--replay", aio}, 2, "10.9.9.9"},
 		// An HA router standing by here (the real lab's netnode2).
-		{[]string{"trace", "203.0.113.104", "--replay", filepath.Join("..", "..", "netinspect", "neutron", "testdata", "reallab", "snap-netnode2.json")}, 4, ""},
+		{[]string{"trace", "203.0.113.104", "--replay", fixturetest.RealLabPath("snap-netnode2.json")}, 4, ""},
 		{[]string{"trace", "--bogus"}, 2, "unknown flag"},
 		{[]string{"snapshot", "--timeout", "0"}, 2, "--timeout 0s: want a duration above zero"},
 		{[]string{"doctor", "--timeout=-1s"}, 3, "--timeout -1s"},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -14,7 +15,7 @@ const haRouterID = "f45e1aec-d61a-4ee1-97c4-f3f48e191187"
 
 func realLabFile(t *testing.T, name string) string {
 	t.Helper()
-	return filepath.Join("..", "neutron", "testdata", "reallab", name)
+	return fixturetest.RealLabPath(name)
 }
 
 // keepalived.conf as the Zed L3 agent wrote it for the lab's HA router.

@@ -1,31 +1,22 @@
 package doctor_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-// realLab decodes a snapshot of the lab of ../trace/testdata/reallab
+// realLab decodes a snapshot of the lab of fixtures/fixturetest/reallab
 // (nodes built by the real Neutron 21 agents with DVR); derive works the
 // Neutron view out again with this ostopo.
 func realLab(t *testing.T, node string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "trace", "testdata", "reallab", "snap-"+node+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, "snap-"+node+".json")
 	if derive {
 		s.Neutron = neutron.Derive(s)
 	}

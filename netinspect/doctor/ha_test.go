@@ -1,19 +1,18 @@
 package doctor_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/doctor"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
 // The lab's HA router r-ha: primary on netnode, backup on netnode2
-// (../neutron/testdata/reallab, built by the real Neutron 21 agents).
+// (fixtures/fixturetest/reallab, built by the real Neutron 21 agents).
 const (
 	haRouter = "f45e1aec-d61a-4ee1-97c4-f3f48e191187"
 	haNS     = "qrouter-" + haRouter
@@ -25,15 +24,7 @@ const (
 // out again with this ostopo (a replay keeps the recorded one).
 func haLab(t *testing.T, file string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "neutron", "testdata", "reallab", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, file)
 	if derive {
 		s.Neutron = neutron.Derive(s)
 	}

@@ -1,17 +1,16 @@
 package neutron_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-// The lab of ../trace/testdata/reallab: snapshots of nodes built by the
+// The lab of fixtures/fixturetest/reallab: snapshots of nodes built by the
 // real Neutron 21 (Zed) agents with DVR. r-dvr (93406f47) is distributed,
 // its SNAT on netnode; vm6 (10.4.0.56) on compute2 has the floating IP
 // 203.0.113.197, served by compute2's fip- namespace.
@@ -25,15 +24,7 @@ const (
 // ostopo that took it derived it.
 func realLabFacts(t *testing.T, node string) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "trace", "testdata", "reallab", "snap-"+node+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, "snap-"+node+".json")
 	return s
 }
 

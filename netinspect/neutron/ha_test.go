@@ -1,17 +1,16 @@
 package neutron_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
-// The lab's HA router r-ha (testdata/reallab, built by the real Neutron 21
+// The lab's HA router r-ha (fixtures/fixturetest/reallab, built by the real Neutron 21
 // agents): primary on netnode, backup on netnode2.
 const (
 	haRouter = "f45e1aec-d61a-4ee1-97c4-f3f48e191187"
@@ -21,16 +20,7 @@ const (
 
 func reallab(t *testing.T, file string) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "reallab", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return fixturetest.RealLab(t, file)
 }
 
 func haRouterOf(t *testing.T, n topo.Neutron) *topo.Router {

@@ -2,18 +2,17 @@ package trace_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
 
-// The snapshots in testdata/reallab were taken by ostopo on the nodes of a
+// The snapshots in fixtures/fixturetest/reallab were taken by ostopo on the nodes of a
 // lab run by the real Neutron 21 (Zed) agents with DVR (see its README):
 // compute2 hosts vm6 (10.4.0.56, port ce23af72) on dvr-net behind the
 // distributed router r-dvr (93406f47), with its floating IP 203.0.113.197
@@ -34,15 +33,7 @@ const (
 // them, as --replay shows it).
 func realLab(t *testing.T, node string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "reallab", "snap-"+node+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, "snap-"+node+".json")
 	if derive {
 		s.Neutron = neutron.Derive(s)
 	}

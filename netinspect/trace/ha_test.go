@@ -1,18 +1,17 @@
 package trace_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
 
-// The lab's HA router r-ha (../neutron/testdata/reallab, built by the real
+// The lab's HA router r-ha (fixtures/fixturetest/reallab, built by the real
 // Neutron 21 agents): primary on netnode, backup on netnode2; floating IP
 // 203.0.113.104 → 10.3.0.18, gateway address 203.0.113.177.
 const (
@@ -25,15 +24,7 @@ const (
 
 func haLab(t *testing.T, file string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "neutron", "testdata", "reallab", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, file)
 	if derive {
 		s.Neutron = neutron.Derive(s)
 	}

@@ -1,17 +1,16 @@
 package trace_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
 
-// The lab of testdata/reallab (real Neutron 21 agents, l2population,
+// The lab of fixtures/fixturetest/reallab (real Neutron 21 agents, l2population,
 // VXLAN, every OVS agent with enable_distributed_routing) has no router
 // for these instances on their compute nodes: vm1 (private, VNI 1306 =
 // 0x51a) is routed by r-legacy on netnode, so the network node's trace of
@@ -27,20 +26,12 @@ const (
 	vm1Tun4 = "table=4, priority=1,tun_id=0x51a actions=mod_vlan_vid:1,resubmit(,9)"
 )
 
-// reallab decodes a snapshot of testdata/reallab; derive works the Neutron
+// reallab decodes a snapshot of fixtures/fixturetest/reallab; derive works the Neutron
 // view out again (as --replay shows the files, the view is the one the
 // ostopo that took them derived).
 func reallab(t *testing.T, node string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "reallab", "snap-"+node+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, "snap-"+node+".json")
 	if derive {
 		rederive(s)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/ostopo/ostopo/netinspect/trace"
 )
 
-// On netnode (testdata/reallab) vm1's floating IP 203.0.113.199 leaves by
+// On netnode (fixtures/fixturetest/reallab) vm1's floating IP 203.0.113.199 leaves by
 // br-tun on local VLAN 5: l2population's table 20 flow for vm1's MAC
 // outputs to port 2 (vxlan-0a1e0015, compute1 10.30.0.21), and so does the
 // flow table 10 learned from vm1's own frames; port 4 is vxlan-0a1e0016

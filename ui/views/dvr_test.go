@@ -1,29 +1,20 @@
 package views
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/fixtures/fixturetest"
 	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/tree"
 )
 
 // dvrLab decodes a snapshot of the real-agent DVR lab
-// (netinspect/trace/testdata/reallab); derive: with this ostopo's view.
+// (fixtures/fixturetest/reallab); derive: with this ostopo's view.
 func dvrLab(t *testing.T, node string, derive bool) *topo.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "netinspect", "trace", "testdata", "reallab", "snap-"+node+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := topo.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fixturetest.RealLab(t, "snap-"+node+".json")
 	if derive {
 		s.Neutron = neutron.Derive(s)
 	}
