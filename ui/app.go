@@ -35,11 +35,17 @@ import (
 // Options configure the TUI.
 type Options struct {
 	Source Source
+	// Cloud, instead of Source, gives many nodes' snapshots read as one
+	// cloud (--replay-dir): the Nodes view, the views scoped to a node or
+	// to all, the tunnel mesh and the trace across nodes (see cloud.go).
+	// A cloud of one node is Source's TUI.
+	Cloud  CloudSource
 	Keys   theme.KeyMap
 	Styles theme.Styles
 	// Watch refreshes on this interval (live sources only); 0 is off.
 	Watch time.Duration
-	// View and Filter open a view with a filter at start.
+	// View and Filter open a view with a filter at start ("nodes" and
+	// "mesh" on a cloud).
 	View   string
 	Filter string
 	// Clipboard receives OSC 52 sequences for `y` (the terminal).
@@ -93,9 +99,18 @@ type Model struct {
 	status  string
 
 	active int // the view in the list pane
-	// filters are each view's filter as typed (a view keeps its own).
-	filters [viewCount]string
-	matches [viewCount]int
+	// filters are each view's filter as typed (a view keeps its own; on
+	// a cloud, across scopes).
+	filters [viewSlots]string
+	matches [viewSlots]int
+
+	// cloud is the TUI of a cloud of several nodes (nil for one node);
+	// startMesh opens its Nodes view on the mesh (--view mesh).
+	cloud     *cloudState
+	startMesh bool
+	// viewGiven: Options.View named a view (else a cloud opens on its
+	// Nodes view, one node on Topology).
+	viewGiven bool
 
 	// The detail pane: the describe pages that follow the list's cursor,
 	// or a trace, or the repair's page (detailPane), whichever was opened
@@ -121,6 +136,9 @@ func New(ctx context.Context, opt Options) *Model {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Cloud != nil && opt.Source == nil {
+		opt.Source = cloudAdapter{opt.Cloud}
+	}
 	in := textinput.New()
 	in.Prompt = ""
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink timer redrawing the screen
@@ -131,6 +149,10 @@ func New(ctx context.Context, opt Options) *Model {
 	if i := viewIndex(opt.View); i >= 0 {
 		m.active = i
 	}
+	if ok, mesh := cloudView(opt.View); ok {
+		m.active, m.startMesh = viewNodes, mesh
+	}
+	m.viewGiven = opt.View != ""
 	m.filters[m.active] = opt.Filter
 	return m
 }
@@ -156,6 +178,9 @@ func (m *Model) refresh() tea.Cmd {
 	}
 	m.seq++
 	m.loading = true
+	if m.opt.Cloud != nil {
+		return loadCloud(m.ctx, m.opt.Cloud, m.seq, m.paneContext(nil))
+	}
 	var against map[string]bool
 	switch {
 	case m.baselineKeys != nil:
@@ -166,8 +191,18 @@ func (m *Model) refresh() tea.Cmd {
 	return load(m.ctx, m.opt.Source, m.seq, against, m.paneContext(nil))
 }
 
-// list is the active view's pane (nil before the first snapshot).
+// list is the active view's pane (nil before the first snapshot, and on
+// a cloud while the scope's views are being built).
 func (m *Model) list() pane.Pane {
+	if m.active == viewNodes {
+		switch {
+		case m.cloud == nil:
+			return nil
+		case m.cloud.showMesh:
+			return m.cloud.mesh
+		}
+		return m.cloud.nodes
+	}
 	if m.current == nil {
 		return nil
 	}
@@ -202,14 +237,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loaded:
 		return m, m.applyLoaded(msg)
+	case cloudLoaded:
+		return m, m.applyCloud(msg)
+	case scopeBuilt:
+		return m, m.scopeBuilt(msg)
+	case cloudTraced:
+		return m, m.cloudTraced(msg)
 	case tick:
 		if m.opt.Source.Live() {
 			return m, tea.Batch(m.refresh(), tickAfter(m.opt.Watch))
 		}
 		return m, nil
 	case pane.OpenMsg:
-		m.open(msg.Ref)
-		return m, nil
+		return m, m.open(msg.Ref)
 	case pane.CopyMsg:
 		return m, copyCmd(m.opt.Clipboard, msg.Text, msg.What)
 	case pane.TraceMsg:
@@ -278,6 +318,11 @@ func (m *Model) applyLoaded(l loaded) tea.Cmd {
 	if l.err != nil {
 		m.err = l.err
 		return next
+	}
+	if m.active == viewNodes {
+		// --view nodes on one node: it has no Nodes view.
+		m.active = viewTopology
+		m.status = "one node: no Nodes view (a cloud's: ostopo --replay-dir DIR)"
 	}
 	c := l.ctx
 	if prev := m.current; prev != nil {
@@ -348,37 +393,54 @@ func (m *Model) follow() {
 		return
 	}
 	m.followRef = ref
-	m.describe.SetPage(m.current.pages.Page(ref))
+	m.describe.SetPage(m.pageOf(ref))
+}
+
+// pageOf is the describe page of a row's object: the Nodes view's from
+// the cloud, the others' from the scope's snapshots.
+func (m *Model) pageOf(ref render.Ref) describe.Page {
+	if m.cloud != nil && (m.active == viewNodes || m.current == nil) {
+		return m.cloud.pages.Page(ref)
+	}
+	return m.current.pager.Page(ref)
 }
 
 // open pushes an object's page on the detail pane and gives it the focus
 // (Enter on a list row, a link, a diagram box).
-func (m *Model) open(ref render.Ref) {
-	if m.current == nil || ref.Kind == "" {
-		return
+func (m *Model) open(ref render.Ref) tea.Cmd {
+	if m.list() == nil || ref.Kind == "" {
+		return nil
+	}
+	if m.active == viewNodes && m.focus == focusList && !m.cloud.showMesh {
+		// Enter on a node (or on all of them) scopes the views to it.
+		return m.scopeTo(ref)
 	}
 	m.detailPane = nil
 	if m.focus == focusList && ref == m.followRef {
 		// Enter on the row the page already follows: go read it.
 		m.focus = focusDetail
 		m.layout()
-		return
+		return nil
 	}
-	m.describe.Open(m.current.pages.Page(ref))
+	m.describe.Open(m.pageOf(ref))
 	m.focus = focusDetail
 	m.layout()
+	return nil
 }
 
 // openTrace shows the trace of a floating IP, fixed IP or port in the
 // detail pane. The trace is a pure function of the snapshot; on the live
 // node it is then verified with ofproto/trace in a command.
 func (m *Model) openTrace(target string, reverse bool) tea.Cmd {
-	if m.current == nil {
+	if m.current == nil && m.cloud == nil {
 		return nil
 	}
 	if target == "" {
 		m.status = "nothing to trace here: select a port or a floating IP, or :trace IP"
 		return nil
+	}
+	if m.cloud != nil {
+		return m.cloudTrace(target, reverse)
 	}
 	r, err := trace.Trace(m.current.snap, target, trace.Options{Reverse: reverse})
 	if err != nil {
@@ -416,6 +478,8 @@ func (m *Model) back() {
 	switch {
 	case m.focus == focusList && m.filters[m.active] != "":
 		m.setFilter("")
+	case m.focus == focusList && m.active == viewNodes && m.cloud != nil && m.cloud.showMesh:
+		m.toggleMesh()
 	case m.focus == focusDetail && m.detailPane != nil:
 		m.detailPane = nil
 		m.layout()
@@ -446,6 +510,9 @@ func (m *Model) setFilter(text string) {
 	}
 	m.filters[m.active] = text
 	m.matches[m.active] = f.SetFilter(q)
+	if m.current != nil && m.active < viewCount {
+		m.current.applied[m.active], m.current.matches[m.active] = text, m.matches[m.active]
+	}
 	m.status = ""
 	m.follow()
 }
@@ -453,12 +520,25 @@ func (m *Model) setFilter(text string) {
 func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.opt.Keys
 	m.status = ""
-	if m.current == nil {
+	if m.list() == nil {
 		switch {
 		case key.Matches(msg, k.Quit):
 			return tea.Quit
 		case key.Matches(msg, k.Help):
 			m.mode = modeHelp
+		case m.cloud == nil:
+			// Before the first snapshot: nothing else to act on.
+		case key.Matches(msg, k.Nodes):
+			return m.switchView(viewNodes)
+		case key.Matches(msg, k.Views):
+			// Another view while the scope's views are being built.
+			if n := int(msg.String()[0] - '0'); n >= 1 && n <= viewCount {
+				return m.switchView(n - 1)
+			}
+		case key.Matches(msg, k.Command):
+			m.mode = modeCommand
+			m.input.SetValue("")
+			return m.input.Focus()
 		}
 		return nil
 	}
@@ -477,8 +557,23 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 		m.mode = modeHelp
 	case key.Matches(msg, k.Views):
 		if n := int(msg.String()[0] - '0'); n >= 1 && n <= viewCount {
-			m.switchView(n - 1)
+			return m.switchView(n - 1)
 		}
+	case key.Matches(msg, k.Nodes):
+		if m.cloud == nil {
+			m.status = "one node: no Nodes view (a cloud's: ostopo --replay-dir DIR)"
+			return nil
+		}
+		return m.switchView(viewNodes)
+	case m.cloud != nil && key.Matches(msg, k.Mesh):
+		if m.active != viewNodes {
+			cmd := m.switchView(viewNodes)
+			if !m.cloud.showMesh {
+				m.toggleMesh()
+			}
+			return cmd
+		}
+		m.toggleMesh()
 	case key.Matches(msg, k.FocusNext), key.Matches(msg, k.FocusPrev):
 		m.toggleFocus()
 	case key.Matches(msg, k.FocusLeft):
@@ -521,6 +616,20 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Diagram):
 		ref := m.list().Selected().Ref
+		if m.cloud != nil && (m.active == viewNodes || m.cloud.scope == "") {
+			// The diagram draws one node: the one the row is of.
+			node, own, ok := nodeOfRow(ref)
+			if !ok {
+				m.status = "the diagram draws one node: select a row of a node, or :node NAME"
+				return nil
+			}
+			return m.setScope(node, func(m *Model) {
+				m.switchView(viewDiagram)
+				if s, ok := m.list().(pane.Selectable); ok && own.Kind != "" {
+					s.Select(own)
+				}
+			})
+		}
 		m.switchView(viewDiagram)
 		if s, ok := m.list().(pane.Selectable); ok && ref.Kind != "" {
 			s.Select(ref)
@@ -547,7 +656,7 @@ func (m *Model) normalKey(msg tea.KeyMsg) tea.Cmd {
 // own coordinates (its first line is 0); a click there also gives it the
 // focus.
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if m.current == nil {
+	if m.list() == nil {
 		return nil
 	}
 	const top = chrome - 1 // header, tabs, breadcrumb
@@ -582,8 +691,31 @@ func isTrace(p pane.Pane) bool {
 	return ok
 }
 
-func (m *Model) switchView(i int) {
+// switchView shows view i. On a cloud, a view of a scope whose views are
+// not built yet starts building them (the command returned).
+func (m *Model) switchView(i int) tea.Cmd {
 	m.active = i
+	m.focus = focusList
+	m.detailPane = nil
+	if m.describe != nil {
+		m.describe.Reset()
+	}
+	m.followRef = render.Ref{}
+	m.layout()
+	m.follow()
+	if cs := m.cloud; cs != nil && i != viewNodes {
+		cs.lastView = i
+		if m.current == nil && cs.building == "" {
+			return m.setScope(cs.scope, cs.then)
+		}
+	}
+	return nil
+}
+
+// toggleMesh switches the Nodes view between the node table and the
+// tunnel mesh; the detail pane follows the one shown.
+func (m *Model) toggleMesh() {
+	m.cloud.showMesh = !m.cloud.showMesh
 	m.focus = focusList
 	m.detailPane = nil
 	if m.describe != nil {
@@ -612,6 +744,9 @@ func (m *Model) setFocus(f focus) {
 
 // inputKey edits the filter (applied as you type) or the command line.
 func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
+	if m.mode == modeCommand && msg.String() != "tab" {
+		m.status = "" // what the last tab listed
+	}
 	switch msg.String() {
 	case "esc":
 		if m.mode == modeFilter {
@@ -630,7 +765,7 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case "tab":
 		if m.mode == modeCommand {
-			m.input.SetValue(complete(m.input.Value()))
+			m.input.SetValue(m.complete(m.input.Value()))
 			m.input.CursorEnd()
 			return nil
 		}

@@ -71,13 +71,16 @@ type fixTick struct{}
 // startFix opens the repair: it asks for the gateway first.
 func (m *Model) startFix(arg string) tea.Cmd {
 	switch {
-	case m.current == nil:
+	case m.current == nil && m.cloud == nil:
 		return nil
 	case m.opt.ReadOnly:
 		m.status = "--readonly: actions that change the node are off"
 		return nil
 	case m.opt.Fixer == nil:
 		m.status = "the default-route repair changes the live node; this is " + safetext.Term(m.opt.Source.Describe())
+		return nil
+	case m.current == nil || m.current.snap == nil:
+		m.status = "the repair changes one node: choose it first (:node NAME)"
 		return nil
 	case m.fix != nil && m.fix.stage != fixDone:
 		m.status = "a repair is already running"

@@ -57,6 +57,12 @@ func (m *Model) layout() {
 			p.SetFocus(i == m.active && m.focus == focusList)
 		}
 	}
+	if cs := m.cloud; cs != nil {
+		for _, p := range []pane.Pane{cs.nodes, cs.mesh} {
+			p.SetSize(list.w, max(1, list.h))
+			p.SetFocus(p == m.list() && m.focus == focusList)
+		}
+	}
 	if d := m.detail(); d != nil {
 		w, h := detail.w, detail.h
 		if w == 0 { // hidden by the list's zoom: keep a sane size
@@ -77,9 +83,15 @@ func (m *Model) View() string {
 	bodyH := max(2, m.height-chrome)
 	body := make([]string, bodyH)
 	switch {
-	case m.current == nil && m.err != nil:
-		body[0] = s.Error.Render(pane.Fit("cannot read the node: "+safetext.Term(m.err.Error()), m.width))
-	case m.current == nil:
+	case m.list() == nil && m.err != nil:
+		what := "the node"
+		if m.opt.Cloud != nil {
+			what = "the cloud"
+		}
+		body[0] = s.Error.Render(pane.Fit("cannot read "+what+": "+safetext.Term(m.err.Error()), m.width))
+	case m.list() == nil && m.cloud != nil:
+		body[0] = s.Status.Render(pane.Fit("building the views of "+m.cloud.scopeName(m.cloud.scope)+"…", m.width))
+	case m.list() == nil:
 		body[0] = s.Status.Render(pane.Fit("reading "+safetext.Term(m.opt.Source.Describe())+"…", m.width))
 	default:
 		list, detail, showList, showDetail := m.boxes()
@@ -138,6 +150,9 @@ func padTo(s string, w int) string {
 func (m *Model) header() string {
 	s := m.opt.Styles
 	line := s.Title.Render("ostopo")
+	if m.cloud != nil {
+		return m.cloudHeader()
+	}
 	if m.current == nil {
 		return pane.FitStyled(line+" "+s.Status.Render(safetext.Term(m.opt.Source.Describe())), m.width)
 	}
@@ -192,10 +207,28 @@ func severityCounts(r doctor.Result) (errs, warns int) {
 func (m *Model) tabs() string {
 	s := m.opt.Styles
 	var out []string
-	for i, v := range viewTitles() {
+	titles := viewTitles()
+	if m.cloud != nil {
+		t := "0 Nodes"
+		if m.active == viewNodes {
+			out = append(out, s.ActiveTab.Render(t))
+		} else {
+			out = append(out, s.Tab.Render(t))
+		}
+		if m.width < 100 {
+			// Nine tabs: the long titles give way so that 8 Diagram
+			// still shows at 80 columns.
+			titles = [viewCount]string{"Topo", "Nets", "Routers", "NS", "Ports", "Flows", "Problems", "Diagram"}
+		}
+	}
+	for i, v := range titles {
 		t := strconv.Itoa(i+1) + " " + v
 		if i == viewProblems && m.current != nil {
-			t += " (" + strconv.Itoa(len(m.current.exam.Findings)+len(m.current.exam.Unchecked)) + ")"
+			n := len(m.current.exam.Findings) + len(m.current.exam.Unchecked)
+			if m.cloud != nil && m.cloud.scope == "" {
+				n += len(m.cloud.c.Problems) + len(m.cloud.c.Unknown)
+			}
+			t += " (" + strconv.Itoa(n) + ")"
 		}
 		if i == m.active {
 			out = append(out, s.ActiveTab.Render(t))
@@ -210,7 +243,10 @@ func (m *Model) tabs() string {
 // the baseline, a refresh error.
 func (m *Model) crumb() string {
 	s := m.opt.Styles
-	parts := []string{viewTitles()[m.active]}
+	parts := []string{viewTitle(m.active)}
+	if m.active == viewNodes && m.cloud != nil && m.cloud.showMesh {
+		parts = append(parts, "Mesh")
+	}
 	if m.describe != nil && m.focus == focusDetail && m.detailPane == nil {
 		parts = append(parts, m.describe.Crumbs()...)
 	} else if m.detailPane != nil {
@@ -241,7 +277,12 @@ func (m *Model) footer() string {
 	case modeFilter:
 		return s.Input.Render("/") + m.input.View()
 	case modeCommand:
-		return s.Input.Render(":") + m.input.View()
+		line := s.Input.Render(":") + m.input.View()
+		if m.status != "" {
+			// What tab found (the nodes a name could be).
+			line += "   " + s.Status.Render(m.status)
+		}
+		return pane.FitStyled(line, m.width)
 	case modeFix:
 		return s.Input.Render(m.fixPrompt()) + m.input.View()
 	}
@@ -259,7 +300,11 @@ func (m *Model) keyBar() string {
 	if p := m.focused(); p != nil {
 		bs = append(bs, p.Keys()...)
 	}
-	bs = append(bs, k.FocusNext, k.Filter, k.Trace, k.Zoom, k.Command, k.Views, k.Quit)
+	bs = append(bs, k.FocusNext, k.Filter, k.Trace, k.Zoom, k.Command)
+	if m.cloud != nil {
+		bs = append(bs, k.Nodes)
+	}
+	bs = append(bs, k.Views, k.Quit)
 	tail := k.Help.Help().Key + " " + k.Help.Help().Desc
 	sep := " · "
 	var parts []string
@@ -344,9 +389,20 @@ func (m *Model) helpLines() []string {
 	for _, g := range legend() {
 		lines = append(lines, fmt.Sprintf("  %-4s %s", g[0], g[1]))
 	}
+	if m.cloud != nil {
+		lines = append(lines, "", s.Header.Render("  cloud ("+strconv.Itoa(len(m.cloud.c.Nodes))+" nodes)"))
+		for _, k := range m.opt.Keys.CloudHelp() {
+			lines = append(lines, fmt.Sprintf("  %-14s %s", k.Help().Key, k.Help().Desc))
+		}
+		lines = append(lines,
+			"  0 Nodes: enter on a node scopes every view to it, on \"all\" to every node (each",
+			"    node's rows under its heading: space folds); :node NAME (tab completes), :node all",
+			"  m the tunnel mesh (row node → column; the columns are numbered as the rows), enter",
+			"    or the detail pane: the cell's evidence; :trace IP traces across the nodes")
+	}
 	lines = append(lines, "", s.Header.Render("  commands (:)"))
 	line := " "
-	for _, c := range commandNames() {
+	for _, c := range m.commandNames() {
 		if len(line)+len(c)+1 > m.width-1 {
 			lines = append(lines, line)
 			line = " "

@@ -6,10 +6,13 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ostopo/ostopo/netinspect/cloud"
 	"github.com/ostopo/ostopo/netinspect/doctor"
+	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ui/diagram"
 	"github.com/ostopo/ostopo/ui/filter"
+	"github.com/ostopo/ostopo/ui/meshview"
 	"github.com/ostopo/ostopo/ui/render"
 	"github.com/ostopo/ostopo/ui/table"
 	"github.com/ostopo/ostopo/ui/tree"
@@ -26,6 +29,14 @@ var ErrUnknownView = errors.New("unknown view")
 // strings (safetext.Term), so the text is safe to write to a terminal as
 // it is. An unknown view is ErrUnknownView; a bad filter its error.
 func PlainText(s *topo.Snapshot, view, filterText string) (string, error) {
+	if ok, _ := cloudView(view); ok {
+		// The Nodes view of one node: a cloud of one.
+		c, err := cloud.New([]*topo.Snapshot{s})
+		if err != nil {
+			return "", err
+		}
+		return PlainCloud(c, view, filterText)
+	}
 	i := viewIndex(view)
 	if i < 0 {
 		// %q writes control characters as escapes.
@@ -122,4 +133,45 @@ func plainNode(n *tree.Node, depth int, q filter.Query) string {
 		return ""
 	}
 	return strings.Repeat("  ", depth) + n.Text + "\n" + below.String()
+}
+
+// PlainCloud is a view of a cloud as text: the Nodes view (the node
+// table, then the tunnel mesh as a matrix with its key and legend), the
+// mesh alone, or any other view of each node in turn under a line naming
+// the node (the Problems view after the problems across nodes). A filter
+// applies to the rows of the tables and trees. Every line is built from
+// terminal-safe strings.
+func PlainCloud(c *cloud.Cloud, view, filterText string) (string, error) {
+	nodesView, meshOnly := cloudView(view)
+	i := viewIndex(view)
+	if !nodesView && i < 0 {
+		return "", fmt.Errorf("%w %q (%s)", ErrUnknownView, view, strings.Join(append(CloudViewNames(), ViewNames()...), ", "))
+	}
+	q, err := filter.Parse(filterText)
+	if err != nil {
+		return "", err
+	}
+	if nodesView {
+		if meshOnly {
+			return meshview.Text(c), nil
+		}
+		return plainTable(views.NodesPlain(c), q) + "\n" + meshview.Text(c), nil
+	}
+	var b strings.Builder
+	if i == viewProblems {
+		b.WriteString(cloud.ProblemsText(c))
+		b.WriteString("\n")
+	}
+	for k, n := range c.Nodes {
+		if k > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("== node " + safetext.Term(n.Name) + " (" + safetext.Term(strings.Join(n.Roles, ", ")) + ") ==\n")
+		text, err := PlainText(n.Snap, view, filterText)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(text)
+	}
+	return b.String(), nil
 }

@@ -51,9 +51,16 @@ type loaded struct {
 	keys map[string]bool
 	// ctx is what this snapshot's panes were made with (badges, marks).
 	ctx pane.Context
-	// pages builds the describe pages of this snapshot.
+	// pages builds the describe pages of this snapshot; pager is what the
+	// detail pane asks for a row's page (pages, or for the views of many
+	// nodes the page of the node the row names).
 	pages *describe.Index
-	err   error
+	pager pager
+	// applied and matches are the filter each pane has, and its matches
+	// (a cloud's scope shown again keeps them: no filter runs twice).
+	applied [viewCount]string
+	matches [viewCount]int
+	err     error
 }
 
 // load returns the command that reads a snapshot and builds its views.
@@ -75,6 +82,17 @@ func load(ctx context.Context, src Source, seq int, against map[string]bool, c p
 // build makes every view of a snapshot, with the doctor's badges and the
 // change marks against the keys of an earlier snapshot (nil: none).
 func build(snap *topo.Snapshot, against map[string]bool, c pane.Context) loaded {
+	l := buildViewData(snap, against, c)
+	l.panes = l.data.panes(l.ctx)
+	return l
+}
+
+// buildNoPanes is build without the panes: a node of a cloud built for
+// the views of all nodes, which need its rows but not its panes.
+func buildNoPanes(snap *topo.Snapshot, c pane.Context) loaded { return buildViewData(snap, nil, c) }
+
+// buildViewData is build but for the panes.
+func buildViewData(snap *topo.Snapshot, against map[string]bool, c pane.Context) loaded {
 	l := loaded{snap: snap, exam: doctor.Examine(snap)}
 	l.badges = render.Badges(l.exam.Findings)
 	switch failed := len(snap.FailedSources()); {
@@ -90,8 +108,8 @@ func build(snap *topo.Snapshot, against map[string]bool, c pane.Context) loaded 
 	l.ctx = c
 	l.data = buildViews(snap, l.exam, l.badges)
 	l.keys = l.data.keys()
-	l.panes = l.data.panes(c)
 	l.pages = describe.NewIndex(snap, l.exam)
+	l.pager = l.pages
 	return l
 }
 

@@ -28,6 +28,39 @@ const (
 	viewDiagram
 )
 
+// viewNodes is the Nodes view of a cloud (key 0, the first tab): it has
+// no pane per snapshot, so it comes after the per-snapshot views in the
+// index, and viewSlots counts both.
+const (
+	viewNodes = viewCount
+	viewSlots = viewCount + 1
+)
+
+// viewTitle is a view's tab title, the Nodes view's included.
+func viewTitle(i int) string {
+	if i == viewNodes {
+		return "Nodes"
+	}
+	return viewTitles()[i]
+}
+
+// CloudViewNames are the views only a cloud of many nodes has, as --view
+// takes them: the Nodes view, and the mesh (the Nodes view showing the
+// tunnel mesh).
+func CloudViewNames() []string { return []string{"nodes", "mesh"} }
+
+// cloudView says which cloud view a name (any case) is: the Nodes view,
+// with mesh the mesh shown.
+func cloudView(name string) (ok, mesh bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "nodes", "node":
+		return true, false
+	case "mesh":
+		return true, true
+	}
+	return false, false
+}
+
 // viewTitles are the tabs.
 func viewTitles() [viewCount]string {
 	return [viewCount]string{"Topology", "Networks", "Routers", "Namespaces", "Ports", "Flows", "Problems", "Diagram"}
@@ -43,8 +76,12 @@ func ViewNames() []string {
 	return out
 }
 
-// IsView reports whether name (any case) is a top-level view.
-func IsView(name string) bool { return viewIndex(name) >= 0 }
+// IsView reports whether name (any case) is a top-level view, the
+// views of a cloud (CloudViewNames) included.
+func IsView(name string) bool {
+	ok, _ := cloudView(name)
+	return ok || viewIndex(name) >= 0
+}
 
 // viewIndex is the index of a view by name or by a prefix of two letters
 // or more; -1 when none.

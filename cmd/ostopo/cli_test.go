@@ -339,7 +339,7 @@ func TestREADMEMatchesTheCommands(t *testing.T) {
 			if f.Hidden || f.Name == "help" {
 				return
 			}
-			if !strings.Contains(usage+" ", "--"+f.Name+" ") && !strings.Contains(usage, "--"+f.Name+"]") && !(f.Shorthand != "" && strings.Contains(usage, "-"+f.Shorthand+" ")) {
+			if !strings.Contains(usage+" ", "--"+f.Name+" ") && !strings.Contains(usage, "--"+f.Name+"]") && !strings.Contains(usage, "--"+f.Name+"=") && !(f.Shorthand != "" && strings.Contains(usage, "-"+f.Shorthand+" ")) {
 				t.Errorf("`%s` does not show its flag --%s", usage, f.Name)
 			}
 		})
@@ -383,7 +383,7 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 	_, out, _ = runCLI(t, "__complete", "--view", "")
-	for _, v := range []string{"topology", "networks", "namespaces", "ports", "flows", "problems"} {
+	for _, v := range []string{"topology", "networks", "namespaces", "ports", "flows", "problems", "nodes", "mesh"} {
 		if !strings.Contains(out, v+"\n") {
 			t.Errorf("--view completion lacks %s:\n%s", v, out)
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
-	"github.com/ostopo/ostopo/ui"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +22,7 @@ func registerCompletions(a *app, root *cobra.Command) {
 			return list, cobra.ShellCompDirectiveNoFileComp
 		}
 	}
-	root.RegisterFlagCompletionFunc("view", words(ui.ViewNames()))
+	root.RegisterFlagCompletionFunc("view", words(viewNames()))
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "trace":

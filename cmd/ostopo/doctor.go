@@ -20,9 +20,15 @@ show it and what to do. A check whose facts were not read (not root, OVSDB
 down, a namespace unreadable) does not run and is listed as such: doctor
 never says "no problems found" on facts it did not read. The exit status
 follows the monitoring-plugin convention, so doctor runs as a Nagios, Icinga
-or Zabbix check unchanged.`,
+or Zabbix check unchanged. On many nodes' snapshots (--replay-dir DIR, or
+--replay once per node) it prints each node's findings under its name, then
+the problems only seen across nodes (ostopo cloud), and exits with the
+worst of them all.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.g.cloudReplay() {
+				return doctorCloud(a, cmd, asJSON)
+			}
 			snap, lerr := a.load(cmd.Context())
 			if lerr != nil {
 				return lerr.exit(exitUnknown, exitUnknown)

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/ostopo/ostopo/netinspect/cloudfix"
 	"github.com/ostopo/ostopo/netinspect/routefix"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/spf13/cobra"
@@ -37,11 +40,12 @@ func newFixCmd(a *app) *cobra.Command {
 const defaultStateDir = "/var/lib/ostopo"
 
 func newFixDefaultRouteCmd(a *app) *cobra.Command {
-	var dev, gateway, nsName, probe, stateDir, etcDir string
+	var dev, gateway, nsName, probe, stateDir, etcDir, token string
 	var apply, yes, persist bool
 	var timeout time.Duration
+	cloud := &cloudFixFlags{}
 	cmd := &cobra.Command{
-		Use:   "default-route --gateway IP [--dev NIC] [--netns NAME] [--apply [--yes] [--confirm-timeout D] [--probe HOST:PORT]] [--persist [--etc-dir DIR]] [--state-dir DIR]",
+		Use:   "default-route --gateway IP [--dev NIC] [--netns NAME] [--apply [--yes] [--confirm-timeout D] [--probe HOST:PORT]] [--persist [--etc-dir DIR]] [--state-dir DIR] | (-i INVENTORY [--limit PATTERN] | --ssh HOSTS) --gateway IP [--dev NIC] [--canary NODE] [--apply [--confirm-timeout D] [--probe HOST:PORT]] [--state-dir DIR] [--collect-dir DIR] [--ssh-config FILE] [--json]",
 		Short: "send the host's default route through the management NIC (the kolla trap): a plan unless --apply",
 		Long: `default-route repairs the trap where the node's default route leaves
 through the provider NIC plugged into br-ex (kolla-ansible's
@@ -54,12 +58,40 @@ addresses, and the node's own, are refused. Nothing changes without --apply,
 which journals the routes in --state-dir, replaces the route over netlink,
 verifies the gateway (and --probe), and restores the old routes unless you
 type yes within --confirm-timeout (like netplan try). Every change and
-rollback is logged in fix.log; ostopo fix rollback undoes it.`,
+rollback is logged in fix.log; ostopo fix rollback undoes it.
+
+` + cloudFixHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if timeout <= 0 {
 				return usageError(cmd, "--confirm-timeout %s: want a duration above zero", timeout)
+			}
+			if cloud.wanted() {
+				return runFixCloud(ctx, cmd, a, cloud, cloudRepair{gateway: gateway, dev: dev, apply: apply, timeout: timeout, probe: probe,
+					stateDir: stateDir, refused: map[string]bool{"--netns": nsName != "", "--yes": yes, "--persist": persist, "--confirm-token": token != ""}})
+			}
+			if err := cloud.refuseAlone(cmd); err != nil {
+				return err
+			}
+			// With --confirm-token the confirmation comes over the
+			// connection from ostopo fix default-route -i/--ssh.
+			var confirmer *cloudfix.Confirmer
+			outcome := cloudfix.OutcomeUnchanged
+			if token != "" {
+				switch {
+				case !apply || yes:
+					return usageError(cmd, "--confirm-token goes with --apply, without --yes")
+				case !cloudfix.ValidToken(token):
+					return usageError(cmd, "--confirm-token: want 32 to 128 lowercase hex digits")
+				}
+				// The connection can die at any moment: a hangup must not
+				// end ostopo, nor a write to a broken pipe (Go exits on
+				// SIGPIPE from standard output unless it is handled), so
+				// that the rollback always runs.
+				signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
+				confirmer = cloudfix.NewConfirmer(os.Stdin, token)
+				defer func() { fmt.Fprintln(a.stdout, cloudfix.ResultLine(token, outcome)) }()
 			}
 			if a.g.readonly && (apply || persist) {
 				return fail(exitFail, "--readonly: refusing to change the node")
@@ -106,11 +138,23 @@ rollback is logged in fix.log; ostopo fix rollback undoes it.`,
 			if !apply {
 				return nil
 			}
+			ask := func(ctx context.Context) (bool, error) { return confirm(ctx, yes, timeout, a.stderr) }
+			if confirmer != nil {
+				if confirmer.Ended() {
+					return fail(exitFail, "the connection's input ended before the change (nobody left to confirm it): nothing changed")
+				}
+				ask = func(ctx context.Context) (bool, error) {
+					return confirmer.Confirm(ctx, a.stdout, timeout, func(format string, args ...any) { fmt.Fprintf(a.stderr, format+"\n", args...) })
+				}
+			}
+			started := time.Now()
 			err = routefix.Apply(ctx, plan, routefix.ApplyOptions{
-				NetnsPath: nsPath, StateDir: stateDir, Probe: probe,
-				Confirm: func(ctx context.Context) (bool, error) { return confirm(ctx, yes, timeout, a.stderr) },
-				Say:     func(format string, args ...any) { fmt.Fprintf(a.stdout, format+"\n", args...) },
+				NetnsPath: nsPath, StateDir: stateDir, Probe: probe, Confirm: ask,
+				Say: func(format string, args ...any) { fmt.Fprintf(a.stdout, format+"\n", args...) },
 			})
+			if confirmer != nil {
+				outcome = appliedOutcome(stateDir, started, err)
+			}
 			if err != nil {
 				if errors.Is(err, routefix.ErrNotRoot) {
 					return fail(exitUsage, "%v", err)
@@ -138,7 +182,31 @@ rollback is logged in fix.log; ostopo fix rollback undoes it.`,
 	f.StringVar(&stateDir, "state-dir", defaultStateDir, "journal and change log `DIR`")
 	f.BoolVar(&persist, "persist", false, "also write the boot-time configuration for the node's network manager")
 	f.StringVar(&etcDir, "etc-dir", "/etc", "configuration `DIR` that --persist writes under (netplan, NetworkManager, ifupdown)")
+	f.StringVar(&token, "confirm-token", "", "with --apply: the confirmation comes over standard input as the line \"ostopo-confirm `TOKEN`\" after ostopo asks \"ostopo-confirm? TOKEN\" (how fix default-route -i/--ssh drives each node; docs/cloudfix.md)")
+	// The orchestrator's, not the operator's: docs/cloudfix.md.
+	f.MarkHidden("confirm-token")
+	cloud.register(f)
 	return cmd
+}
+
+// appliedOutcome is what Apply did to the node, from its journal: a
+// journal this run wrote says rolled back or failed (the change stands,
+// or may); none means nothing was changed.
+func appliedOutcome(stateDir string, started time.Time, applyErr error) cloudfix.Outcome {
+	if applyErr == nil {
+		return cloudfix.OutcomeKept
+	}
+	j, err := routefix.ReadJournal(stateDir)
+	if err != nil || j.PID != os.Getpid() || j.Started.Before(started.Add(-time.Second)) {
+		return cloudfix.OutcomeUnchanged
+	}
+	switch j.State {
+	case routefix.StateRolled:
+		return cloudfix.OutcomeRolledBack
+	case routefix.StateConfirmed:
+		return cloudfix.OutcomeKept
+	}
+	return cloudfix.OutcomeFailed
 }
 
 // checkedPlan is the plan with every pre-check, including whether the

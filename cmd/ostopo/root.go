@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,13 @@ type app struct {
 // globals are the flags every command accepts (cobra's persistent flags
 // of the root command).
 type globals struct {
+	// replay is the one snapshot file of a single-node replay: the only
+	// --replay given, without --replay-dir (set by check). replays are
+	// every --replay; replayDir is --replay-dir. More than one file, or
+	// a directory, make a cloud (see loadCloud).
 	replay          string
+	replays         []string
+	replayDir       string
 	demo            bool
 	readonly        bool
 	ovsdb           string
@@ -38,7 +45,13 @@ type globals struct {
 }
 
 // live says whether the command reads the node rather than a recording.
-func (g *globals) live() bool { return !g.demo && g.replay == "" }
+func (g *globals) live() bool {
+	return !g.demo && g.replay == "" && len(g.replays) == 0 && g.replayDir == ""
+}
+
+// cloudReplay says whether the recordings are read as a cloud of many
+// snapshots: --replay-dir, or --replay given more than once.
+func (g *globals) cloudReplay() bool { return g.replayDir != "" || len(g.replays) > 1 }
 
 func (g *globals) collectOptions() collect.Options {
 	return collect.Options{
@@ -49,7 +62,8 @@ func (g *globals) collectOptions() collect.Options {
 
 func (g *globals) register(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
-	f.StringVar(&g.replay, "replay", "", "work from a recorded snapshot `FILE` (plain or gzip JSON) instead of the live node")
+	f.StringArrayVar(&g.replays, "replay", nil, "work from a recorded snapshot `FILE` (plain or gzip JSON) instead of the live node; repeat it for several nodes of one cloud")
+	f.StringVar(&g.replayDir, "replay-dir", "", "work from every node snapshot in `DIR` (*.json, *.json.gz, as ostopo collect writes them) as one cloud")
 	f.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
 	f.BoolVar(&g.readonly, "readonly", false, "refuse every action that changes the node")
 	f.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `TARGET` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
@@ -64,10 +78,11 @@ func (g *globals) register(cmd *cobra.Command) {
 
 // check refuses global flag values no command can use.
 func (g *globals) check(cmd *cobra.Command) error {
+	g.resolve()
 	switch {
 	case g.timeout <= 0:
 		return usageError(cmd, "--timeout %s: want a duration above zero, such as 30s", g.timeout)
-	case g.replay != "" && g.demo:
+	case (len(g.replays) > 0 || g.replayDir != "") && g.demo:
 		return usageError(cmd, "--replay and --demo are two sources: give one")
 	}
 	for _, d := range g.netnsDirs {
@@ -76,6 +91,25 @@ func (g *globals) check(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// resolve sets replay from replays once the flags are parsed (check does,
+// and so do the loaders: shell completion runs no PreRun). An empty
+// --replay named no file and meant the live node, as it did when the flag
+// took one value; it still does. A file named twice is one node (cobra's
+// shell completion parses the flags twice, appending to the array again).
+func (g *globals) resolve() {
+	var files []string
+	for _, f := range g.replays {
+		if f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	g.replays = files
+	g.replay = ""
+	if len(g.replays) == 1 && g.replayDir == "" {
+		g.replay = g.replays[0]
+	}
 }
 
 const rootLong = `ostopo reads an OpenStack Neutron node (ML2/Open vSwitch) and shows what
@@ -90,7 +124,12 @@ docker restart neutron_l3_agent, or systemctl restart neutron-l3-agent.
 ostopo alone opens the interactive debugger on the node (as root), on
 --replay FILE or on --demo; with no Open vSwitch on the machine it opens the
 demo. When standard output is not a terminal, or with --plain, it prints the
-view as text.`
+view as text.
+
+Many nodes' snapshots (--replay-dir DIR, as ostopo collect writes it, or
+--replay once per node) are one cloud: ostopo cloud shows its nodes, tunnel
+mesh, networks and routers across nodes, ostopo doctor each node's findings
+and the problems across nodes.`
 
 // newRoot builds the command tree. Flags may stand before or after a
 // command and its arguments (ostopo --demo trace 10.1.0.10 --json).
@@ -108,7 +147,7 @@ func newRoot(a *app) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return err })
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(newSnapshotCmd(a), newTraceCmd(a), newDoctorCmd(a), newFixCmd(a), newReportCmd(a), newDiffCmd(a))
+	root.AddCommand(newSnapshotCmd(a), newTraceCmd(a), newDoctorCmd(a), newFixCmd(a), newReportCmd(a), newDiffCmd(a), newCloudCmd(a), newCollectCmd(a))
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() != "completion" {
@@ -189,6 +228,9 @@ func exitStatuses() []exitStatus {
 		{"trace", [5]string{"the path is complete", "the path is broken", "bad input: no such IP or port, an ambiguous id prefix, a usage error, a bad snapshot file", "unreadable: the facts the trace needs were not read",
 			"standby: the path runs into an HA router standing by on this node (active on the other L3 agent's node: trace there)"}},
 		{"diff", [5]string{"the snapshots are the same", "something changed", "usage or bad input", "-", "-"}},
+		{"cloud", [5]string{"clean: every node and every cross-node check read and found nothing", "problems: on a node (its Neutron view, doctor) or across nodes", "usage or bad input (a flag, a snapshot file or directory, two snapshots of one host)",
+			"unknown: nothing found, but a fact a check needs was not read", "-"}},
+		collectExitStatus(),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/ostopo/ostopo/netinspect/cloudtrace"
 	osrun "github.com/ostopo/ostopo/netinspect/run"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
@@ -31,7 +32,16 @@ every view shows), or a port's device name (tap…, qvo…, qr-…). An ambiguou
 prefix lists the ports it matches. When facts the trace needs were not read,
 the hop says so and the path is unknown rather than broken. On a live node
 each bridge is asked with ovs-appctl ofproto/trace (unless --no-verify);
---record keeps those verdicts in a snapshot for --replay.`,
+--record keeps those verdicts in a snapshot for --replay.
+
+On a cloud (--replay-dir DIR as ostopo collect writes it, or --replay once per
+node) the path is followed across nodes: from the node whose router holds the
+floating IP (an HA router's active node; a distributed floating IP's compute
+node) through its br-tun and the tunnel with the network's VNI into the
+instance's node, its br-tun table 4, its own local VLAN and the instance's
+chain; --reverse from the instance's tap to the router's node and out. Each
+hop names its node, the crossing names both local VLANs and the VNI, and a
+tunnel to a node that was not collected leaves the path unknown.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return errors.New("want one floating IP, fixed IP, router or DHCP address, or port id")
@@ -40,6 +50,12 @@ each bridge is asked with ovs-appctl ofproto/trace (unless --no-verify);
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if a.g.resolve(); a.g.cloudReplay() {
+				if record != "" {
+					return usageError(cmd, "--record writes one node's snapshot: it does not apply to a cloud (--replay-dir, several --replay)")
+				}
+				return a.traceCloud(ctx, args[0], reverse, asJSON)
+			}
 			snap, lerr := a.load(ctx)
 			if lerr != nil {
 				return lerr.exit(exitUsage, exitUnknown)
@@ -83,6 +99,28 @@ each bridge is asked with ovs-appctl ofproto/trace (unless --no-verify);
 	f.BoolVar(&noVerify, "no-verify", false, "on a live node, do not ask the bridges (ovs-appctl ofproto/trace)")
 	f.StringVar(&record, "record", "", "also write the snapshot, with the bridges' verdicts, to `FILE` (for --replay)")
 	return cmd
+}
+
+// traceCloud follows target across the nodes of the recorded cloud; its
+// exit statuses are the single-node trace's.
+func (a *app) traceCloud(ctx context.Context, target string, reverse, asJSON bool) error {
+	c, lerr := a.loadCloud(ctx)
+	if lerr != nil {
+		return lerr.exit(exitUsage, exitUnknown)
+	}
+	r, err := cloudtrace.Trace(c, target, cloudtrace.Options{Reverse: reverse})
+	if err != nil {
+		return fail(cloudtrace.ExitCode(nil, err), "%v", err)
+	}
+	if asJSON {
+		err = writeJSON(a.stdout, r)
+	} else {
+		_, err = io.WriteString(a.stdout, cloudtrace.Text(r))
+	}
+	if err != nil {
+		return fail(exitFail, "%v", err)
+	}
+	return exitWith(cloudtrace.ExitCode(r, nil))
 }
 
 // liveVerifier asks the live node's bridges about a trace from the TUI,

@@ -16,6 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/ostopo/ostopo/fixtures"
+	"github.com/ostopo/ostopo/netinspect/cloud"
 	"github.com/ostopo/ostopo/netinspect/collect"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/ovs"
@@ -44,8 +45,8 @@ func newTUICmd(a *app) *cobra.Command {
 			if watch < 0 || confirmTimeout <= 0 {
 				return usageError(cmd, "--watch and --confirm-timeout want a duration above zero (--watch 0 is off)")
 			}
-			if !ui.IsView(view) {
-				return usageError(cmd, "unknown view %q (%s)", view, strings.Join(ui.ViewNames(), ", "))
+			if view != "" && !ui.IsView(view) {
+				return usageError(cmd, "unknown view %q (%s)", view, strings.Join(viewNames(), ", "))
 			}
 			keys := theme.DefaultKeyMap()
 			if err := loadKeys(keysFile, &keys); err != nil {
@@ -63,21 +64,28 @@ func newTUICmd(a *app) *cobra.Command {
 			if plain || !isFile || !isatty.IsTerminal(f.Fd()) {
 				return a.printPlain(ctx, view, filter)
 			}
-			src, note := chooseSource(a)
+			var src ui.Source
+			var clouds ui.CloudSource
+			note := ""
+			if a.g.cloudReplay() {
+				clouds = cloudSource{a: a}
+			} else {
+				src, note = chooseSource(a)
+			}
 			renderer := lipgloss.NewRenderer(f)
 			if os.Getenv("NO_COLOR") != "" {
 				renderer.SetColorProfile(termenv.Ascii)
 			}
 			var fixer ui.Fixer
 			var verifier ui.Verifier
-			if src.Live() {
+			if src != nil && src.Live() {
 				verifier = liveVerifier{ovsRunDir: a.g.ovsRunDir}
 				if !a.g.readonly {
 					fixer = liveFixer{nsPath: a.g.rootNetns, stateDir: stateDir, etcDir: "/etc", timeout: confirmTimeout}
 				}
 			}
 			model := ui.New(ctx, ui.Options{
-				Source: src, Keys: keys, Styles: theme.DefaultStyles(renderer),
+				Source: src, Cloud: clouds, Keys: keys, Styles: theme.DefaultStyles(renderer),
 				Watch: watch, View: view, Filter: filter, Clipboard: f,
 				Fixer: fixer, Verifier: verifier, ReadOnly: a.g.readonly,
 				Baseline: baseline, BaselineName: baselineName(baselineFile),
@@ -98,7 +106,7 @@ func newTUICmd(a *app) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.DurationVar(&watch, "watch", 0, "refresh the live node every `INTERVAL` and mark (•) what changed (e.g. 5s)")
-	f.StringVar(&view, "view", "topology", "open this `VIEW`: "+strings.Join(ui.ViewNames(), ", "))
+	f.StringVar(&view, "view", "", "open this `VIEW`: "+strings.Join(viewNames(), ", ")+" (default topology; on a cloud of several nodes, nodes)")
 	f.StringVar(&filter, "filter", "", "start with this filter `TEXT` (names, UUID prefixes, IPs, MACs, VLANs)")
 	f.StringVar(&keysFile, "keys", defaultKeysFile(), "key bindings `FILE` (JSON: {\"quit\": [\"q\", \"ctrl+q\"]})")
 	f.StringVar(&stateDir, "state-dir", defaultStateDir, "journal and change log `DIR` of the default-route repair (F)")
@@ -106,6 +114,32 @@ func newTUICmd(a *app) *cobra.Command {
 	f.StringVar(&baselineFile, "baseline", "", "mark (•) what differs from this snapshot `FILE` (taken before a change)")
 	f.BoolVar(&plain, "plain", false, "print the view as text and exit (also when standard output is not a terminal)")
 	return cmd
+}
+
+// viewNames are the views --view takes: a node's, then a cloud's.
+func viewNames() []string { return append(ui.ViewNames(), ui.CloudViewNames()...) }
+
+// cloudSource reads the recordings of a cloud (--replay-dir, several
+// --replay) for the TUI, in its command: as loadCloud does, without the
+// warnings on standard error, which the TUI's screen would overwrite (the
+// Nodes view says what each node did not read).
+type cloudSource struct{ a *app }
+
+func (s cloudSource) Cloud(ctx context.Context) (*cloud.Cloud, error) {
+	quiet := *s.a
+	quiet.stderr = io.Discard
+	c, lerr := quiet.loadCloud(ctx)
+	if lerr != nil {
+		return nil, lerr
+	}
+	return c, nil
+}
+
+func (s cloudSource) Describe() string {
+	if d := s.a.g.replayDir; d != "" {
+		return d
+	}
+	return fmt.Sprintf("%d snapshots", len(s.a.g.replays))
 }
 
 // baselineName is what the breadcrumb calls the --baseline file.
@@ -184,6 +218,26 @@ func (demoSource) Describe() string { return "the demo snapshot" }
 // The sources that were not read are warned about (load), so a view with
 // every port "on no bridge" is never taken for the truth.
 func (a *app) printPlain(ctx context.Context, view, filter string) error {
+	if a.g.cloudReplay() {
+		c, lerr := a.loadCloud(ctx)
+		if lerr != nil {
+			return lerr.exit(exitUsage, exitFail)
+		}
+		if view == "" {
+			view = "nodes"
+		}
+		text, err := ui.PlainCloud(c, view, filter)
+		if err != nil {
+			return fail(exitUsage, "%v", err)
+		}
+		if _, err := io.WriteString(a.stdout, text); err != nil {
+			return fail(exitFail, "write standard output: %v", err)
+		}
+		return nil
+	}
+	if view == "" {
+		view = "topology"
+	}
 	note := ""
 	if a.noNode() {
 		a.g.demo, note = true, demoNote

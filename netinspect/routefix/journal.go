@@ -51,6 +51,11 @@ const (
 	StateRolled    = "rolled-back"
 )
 
+// ReadJournal reads the journal of the last fix in dir (a missing one is
+// os.ErrNotExist): what a caller of Apply reads to tell a change rolled
+// back from one never made (cloud-wide repair, docs/cloudfix.md).
+func ReadJournal(dir string) (*Journal, error) { return readJournal(dir) }
+
 // readJournal reads the journal in dir; a missing one is os.ErrNotExist.
 func readJournal(dir string) (*Journal, error) {
 	b, err := os.ReadFile(journalPath(dir))

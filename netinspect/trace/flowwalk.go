@@ -20,6 +20,10 @@ type frame struct {
 	tunID  int // 0: none (frames not from a tunnel match tun_id=0)
 	dst    string
 	dstIP  string
+	// src is the sender's MAC when the walk knows it (an instance's
+	// frame leaving it: br-int's anti-spoofing flows match on it); ""
+	// matches no dl_src flow.
+	src string
 }
 
 // flowWalk is the way a frame took through one bridge's tables, as the
@@ -207,6 +211,8 @@ func (fw *flowWalker) matches(f *topo.Flow, fr *frame) bool {
 			ok = maskedIntIs(v, fr.tunID)
 		case "dl_dst", "eth_dst":
 			ok = maskedMACIs(v, fr.dst)
+		case "dl_src", "eth_src":
+			ok = maskedMACIs(v, fr.src)
 		case "dl_type", "eth_type":
 			n, err := strconv.ParseInt(v, 0, 32)
 			ok = err == nil && (n == 0x0800 && !fw.v6 || n == 0x86dd && fw.v6)

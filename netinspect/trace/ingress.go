@@ -67,6 +67,7 @@ func (w *walker) arriveByTunnel(t *target, p *topo.NPort, nw *topo.Network) {
 	if nw.SegmentationID != nil {
 		seg = *nw.SegmentationID
 	}
+	seg = w.peerTunnelID(seg) // cross.go: the VNI the other node sends with
 	h := w.add(Hop{Kind: KindTunnel, Bridge: tb, TunnelID: seg})
 	if tb == "" {
 		fail(h, "no tunnel bridge on this node", "br-tun with a tunnel to the node(s) sending the packet", "none",
@@ -88,6 +89,7 @@ func (w *walker) arriveByTunnel(t *target, p *topo.NPort, nw *topo.Network) {
 	}
 	h.Device = strings.Join(names, ", ")
 	h.Evidence = append(h.Evidence, how)
+	w.peerArrival(h, tb, nw, tuns) // cross.go
 	switch {
 	case len(missing) > 0:
 		fail(h, fmt.Sprintf("%s table 22 sends local VLAN %d to port %s, which is not a tunnel port of %s: the tunnel to that node is missing", tb, nw.LocalVLAN, missing[0], tb),
@@ -149,6 +151,9 @@ func (w *walker) arriveByTunnel(t *target, p *topo.NPort, nw *topo.Network) {
 // them), the ports table 22 names that are no tunnel, and the fact that
 // says so. Without a flood flow, any tunnel of the network's type.
 func (w *walker) carriers(tb string, nw *topo.Network) (tuns []topo.Tunnel, missing []string, how string) {
+	if w.from != nil {
+		return w.peerCarriers(tb, nw) // cross.go: the one node sending it
+	}
 	for _, name := range nw.Flows.FloodPorts {
 		i := slices.IndexFunc(w.n.Tunnels, func(t topo.Tunnel) bool { return t.Bridge == tb && t.Port == name })
 		if i < 0 {

@@ -16,84 +16,17 @@ import (
 // sequences and newlines.
 func Text(r *Result, host string) string {
 	var b safetext.Builder
-	what := r.IP
-	switch {
-	case r.FloatingIP != "" && r.FixedIP != "":
-		what = fmt.Sprintf("floating IP %s → fixed IP %s", r.FloatingIP, r.FixedIP)
-	case r.Role == topo.RoleRouterInterface:
-		what = "router interface " + r.FixedIP
-	case r.Role == topo.RoleRouterGateway:
-		what = "router gateway " + r.FixedIP
-	case r.Role == topo.RoleDHCP:
-		what = "DHCP port " + r.FixedIP
-	case r.FixedIP != "":
-		what = "fixed IP " + r.FixedIP
-	case r.FloatingIP == "" && r.PortID != "":
-		what = "port " + r.IP + " (fixed IP unknown)"
-	}
+	what := TargetText(r.IP, r.FloatingIP, r.FixedIP, r.Role, r.PortID)
 	b.Linef("ostopo trace %s on %s (%s)", what, host, r.Direction)
 	if r.PortID != "" {
 		b.Linef("port %s  network %s  router %s", r.PortID, or(r.NetworkID, "-"), or(r.RouterID, "-"))
 	}
 	b.Blank()
-	ttl := 0
-	for i, h := range r.Hops {
-		mark := "✓"
-		switch {
-		case h.Unknown != "":
-			mark = "?"
-		case h.Standby != "":
-			mark = "○"
-		case !h.OK:
-			mark = "✗"
-		}
-		var where []string
-		for _, f := range []struct{ k, v string }{{"", h.Device}, {"ns ", short(h.Namespace)}, {"bridge ", h.Bridge}} {
-			if f.v != "" {
-				where = append(where, f.k+f.v)
-			}
-		}
-		if h.VLAN != 0 {
-			where = append(where, fmt.Sprintf("vlan %d", h.VLAN))
-		}
-		if h.TunnelID != 0 {
-			where = append(where, fmt.Sprintf("tunnel id %d", h.TunnelID))
-		}
-		if h.MTU != 0 {
-			where = append(where, fmt.Sprintf("mtu %d", h.MTU))
-		}
-		b.Linef("%2d %s %-18s %s", i+1, mark, h.Kind, strings.Join(where, "  "))
-		for _, e := range h.Evidence {
-			b.Linef("       %s", e)
-		}
-		if h.DecrementsTTL {
-			ttl++
-			b.Linef("       routes here: TTL −1 (why a ping through the floating IP shows TTL %d)", 64-routingHops(r))
-		}
-		if h.OFTrace != nil {
-			line := fmt.Sprintf("       ofproto/trace: %s (datapath actions: %s)", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
-			if h.OFTrace.Detail != "" {
-				line += ": " + h.OFTrace.Detail
-			}
-			b.Line(line)
-		}
-		switch {
-		case h.Unknown != "":
-			b.Linef("       ? not checked: %s", h.Unknown)
-			for _, src := range h.Unread {
-				if src.Error != "" {
-					b.Linef("         %s: %s", src.Name, src.Error)
-				}
-			}
-		case h.Standby != "":
-			b.Linef("       ○ %s", h.Standby)
-			b.Linef("       next:     %s", h.Next)
-		case !h.OK:
-			b.Linef("       ✗ %s", h.Problem)
-			b.Linef("       expected: %s", h.Expected)
-			b.Linef("       found:    %s", h.Found)
-			b.Linef("       next:     %s", h.Next)
-		}
+	ttl := routingHops(r)
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		b.Linef("%2d %s %-18s %s", i+1, Mark(h), h.Kind, Where(h))
+		HopDetail(&b, h, 64-ttl)
 	}
 	b.Blank()
 	switch {
@@ -125,6 +58,97 @@ func Text(r *Result, host string) string {
 		b.Line(line)
 	}
 	return b.String()
+}
+
+// TargetText says what a trace follows: "floating IP A → fixed IP B",
+// "router interface A", "DHCP port A", "fixed IP A", or the input.
+func TargetText(input, floating, fixed, role, portID string) string {
+	switch {
+	case floating != "" && fixed != "":
+		return fmt.Sprintf("floating IP %s → fixed IP %s", floating, fixed)
+	case role == topo.RoleRouterInterface:
+		return "router interface " + fixed
+	case role == topo.RoleRouterGateway:
+		return "router gateway " + fixed
+	case role == topo.RoleDHCP:
+		return "DHCP port " + fixed
+	case fixed != "":
+		return "fixed IP " + fixed
+	case floating == "" && portID != "":
+		return "port " + input + " (fixed IP unknown)"
+	}
+	return input
+}
+
+// Mark is a hop's verdict glyph: ✓ holds, ✗ broken, ? not checked (its
+// facts were not read), ○ an HA router standing by.
+func Mark(h *Hop) string {
+	switch {
+	case h.Unknown != "":
+		return "?"
+	case h.Standby != "":
+		return "○"
+	case !h.OK:
+		return "✗"
+	}
+	return "✓"
+}
+
+// Where is a hop's place on one line: device, namespace, bridge, VLAN,
+// tunnel id, MTU.
+func Where(h *Hop) string {
+	var where []string
+	for _, f := range []struct{ k, v string }{{"", h.Device}, {"ns ", short(h.Namespace)}, {"bridge ", h.Bridge}} {
+		if f.v != "" {
+			where = append(where, f.k+f.v)
+		}
+	}
+	if h.VLAN != 0 {
+		where = append(where, fmt.Sprintf("vlan %d", h.VLAN))
+	}
+	if h.TunnelID != 0 {
+		where = append(where, fmt.Sprintf("tunnel id %d", h.TunnelID))
+	}
+	if h.MTU != 0 {
+		where = append(where, fmt.Sprintf("mtu %d", h.MTU))
+	}
+	return strings.Join(where, "  ")
+}
+
+// HopDetail writes the lines under a hop: its evidence, the TTL note of a
+// routing hop (a ping through the floating IP shows pingTTL), the bridge's
+// ofproto/trace verdict, and why it is not OK (expected, found, next).
+func HopDetail(b *safetext.Builder, h *Hop, pingTTL int) {
+	for _, e := range h.Evidence {
+		b.Linef("       %s", e)
+	}
+	if h.DecrementsTTL {
+		b.Linef("       routes here: TTL −1 (why a ping through the floating IP shows TTL %d)", pingTTL)
+	}
+	if h.OFTrace != nil {
+		line := fmt.Sprintf("       ofproto/trace: %s (datapath actions: %s)", h.OFTrace.Verdict, h.OFTrace.DatapathActions)
+		if h.OFTrace.Detail != "" {
+			line += ": " + h.OFTrace.Detail
+		}
+		b.Line(line)
+	}
+	switch {
+	case h.Unknown != "":
+		b.Linef("       ? not checked: %s", h.Unknown)
+		for _, src := range h.Unread {
+			if src.Error != "" {
+				b.Linef("         %s: %s", src.Name, src.Error)
+			}
+		}
+	case h.Standby != "":
+		b.Linef("       ○ %s", h.Standby)
+		b.Linef("       next:     %s", h.Next)
+	case !h.OK:
+		b.Linef("       ✗ %s", h.Problem)
+		b.Linef("       expected: %s", h.Expected)
+		b.Linef("       found:    %s", h.Found)
+		b.Linef("       next:     %s", h.Next)
+	}
 }
 
 func short(ns string) string {

@@ -219,6 +219,13 @@ func ExitCode(r *Result, err error) int {
 // Options choose the direction.
 type Options struct {
 	Reverse bool // outbound: instance → outside
+	// From and To name the node at the other end of a tunnel when the
+	// path crosses nodes (netinspect/cloudtrace; cross.go). From: the
+	// packet arrives here from that node (inbound on the instance's
+	// node, outbound on the router's); To: it leaves here for that node
+	// (outbound on the instance's node). Nil: the single-node trace.
+	From *Peer
+	To   *Peer
 }
 
 // Trace resolves target and walks its path. A target is a floating IP, a
@@ -237,6 +244,7 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	t = w.crossing(t, o) // cross.go
 	r := &Result{IP: target, Direction: "inbound", FloatingIP: t.floating, FixedIP: t.fixed, RouterID: t.routerID(), Hops: []Hop{}}
 	switch {
 	case t.rport != nil:
@@ -283,6 +291,7 @@ func Trace(s *topo.Snapshot, target string, o Options) (*Result, error) {
 		reverse(r, w, t)
 	}
 	w.packets(t, o.Reverse)
+	w.crossEnds(t) // cross.go
 	w.haFinish(t)
 	for i := range r.Hops {
 		h := &r.Hops[i]
@@ -402,6 +411,10 @@ type walker struct {
 	// arrival is how many hops, from the first, arrive added: they carry
 	// their own packets for ofproto/trace (ingress.go).
 	arrival int
+	// from, to and reverse are the Options of a path crossing nodes
+	// (cross.go).
+	from, to *Peer
+	reverse  bool
 }
 
 func newWalker(s *topo.Snapshot) *walker {
@@ -940,7 +953,9 @@ func (w *walker) tenant(t *target) {
 	}
 	p := t.port
 	if p == nil {
-		w.leave(t)
+		if !w.arrivesBack() { // cross.go: the arrival stands for it
+			w.leave(t)
+		}
 		return
 	}
 	w.r.PortID, w.r.NetworkID = p.ID, p.NetworkID

@@ -19,6 +19,7 @@ package filter
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,13 +34,20 @@ type Fields struct {
 	terms map[string][]string
 }
 
-// NewFields makes a row's fields. Values are kept lower-case.
+// NewFields makes a row's fields. Values are kept lower-case. The value
+// slices are not written to: views pass a snapshot's own slices (a
+// network's CIDRs, a router's ids), which other goroutines may read (a
+// cloud's nodes are built side by side, a trace runs in a command); a
+// slice with an upper-case value is copied.
 func NewFields(text string, terms map[string][]string) Fields {
 	for k, vs := range terms {
-		for i, v := range vs {
-			vs[i] = strings.ToLower(v)
+		if slices.ContainsFunc(vs, func(v string) bool { return strings.ToLower(v) != v }) {
+			low := make([]string, len(vs))
+			for i, v := range vs {
+				low[i] = strings.ToLower(v)
+			}
+			terms[k] = low
 		}
-		terms[k] = vs
 	}
 	return Fields{lower: strings.ToLower(text), terms: terms}
 }

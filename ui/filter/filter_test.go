@@ -116,3 +116,16 @@ func TestContainsWord(t *testing.T) {
 		}
 	}
 }
+
+// NewFields lower-cases values without writing to the slices it is given
+// (a snapshot's own, which other goroutines may be reading).
+func TestNewFieldsLeavesItsInputAlone(t *testing.T) {
+	cidrs := []string{"FD00::/64", "10.0.0.0/24"}
+	f := NewFields("Text", map[string][]string{"ip": cidrs})
+	if cidrs[0] != "FD00::/64" {
+		t.Errorf("NewFields wrote to its input: %q", cidrs)
+	}
+	if got := f.Values("ip"); got[0] != "fd00::/64" || got[1] != "10.0.0.0/24" || f.Text() != "text" {
+		t.Errorf("values %q, text %q", got, f.Text())
+	}
+}

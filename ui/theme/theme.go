@@ -68,6 +68,11 @@ type KeyMap struct {
 	Wide key.Binding
 	// Actions.
 	Copy, CopyMarkdown, Trace, Diagram, Fix, Refresh, Help, Quit key.Binding
+	// A cloud of many nodes (--replay-dir): Nodes opens the Nodes view,
+	// Mesh switches it between the node table and the tunnel mesh. They
+	// act only on a cloud, so they are not in FullHelp (the help of a
+	// cloud lists them: CloudHelp).
+	Nodes, Mesh key.Binding
 }
 
 // DefaultKeyMap follows the conventions of k9s, lazygit and gh-dash.
@@ -117,6 +122,8 @@ func DefaultKeyMap() KeyMap {
 		Refresh:      b("refresh", "r"),
 		Help:         b("help", "?"),
 		Quit:         b("quit", "q", "ctrl+c"),
+		Nodes:        b("nodes (a cloud)", "0"),
+		Mesh:         b("tunnel mesh / node table", "m"),
 	}
 }
 
@@ -133,6 +140,7 @@ func (k *KeyMap) bindings() map[string]*key.Binding {
 		"next_group": &k.NextGroup, "prev_group": &k.PrevGroup, "next_problem": &k.NextProblem, "prev_problem": &k.PrevProblem,
 		"wide": &k.Wide, "copy": &k.Copy, "copy_markdown": &k.CopyMarkdown, "trace": &k.Trace, "diagram": &k.Diagram,
 		"fix": &k.Fix, "refresh": &k.Refresh, "help": &k.Help, "quit": &k.Quit,
+		"nodes": &k.Nodes, "mesh": &k.Mesh,
 	}
 }
 
@@ -170,3 +178,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Copy, k.CopyMarkdown, k.Trace, k.Diagram, k.Fix, k.Refresh, k.Help, k.Quit},
 	}
 }
+
+// CloudHelp are the bindings that act only on a cloud of many nodes, for
+// its help screen.
+func (k KeyMap) CloudHelp() []key.Binding { return []key.Binding{k.Nodes, k.Mesh} }

@@ -13,8 +13,10 @@ import (
 // its facts under it. It holds trace.Text's lines, each through
 // safetext.Markdown: no fenced block, whose backticks a name could close,
 // and no raw '<' or newline from the snapshot.
-func Markdown(r *trace.Result, host string) string {
-	t := parse(r, host)
+func Markdown(r *trace.Result, host string) string { return markdown(parse(r, host)) }
+
+// markdown writes a parsed trace (one node's or a cloud's) as Markdown.
+func markdown(t text) string {
 	var b strings.Builder
 	for i, h := range t.head {
 		if i == 0 {

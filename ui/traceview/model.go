@@ -10,9 +10,11 @@ package traceview
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ostopo/ostopo/netinspect/cloudtrace"
 	"github.com/ostopo/ostopo/netinspect/topo"
 	"github.com/ostopo/ostopo/netinspect/trace"
 	"github.com/ostopo/ostopo/ui/describe"
@@ -30,6 +32,9 @@ type Model struct {
 	// answered (verified); verifyErr is why it could not be.
 	state     int
 	verifyErr string
+	// cloud is set for a trace across the nodes of a cloud (NewCloud):
+	// its text is cloudtrace.Text's, each hop naming its node.
+	cloud *cloudtrace.Result
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -42,7 +47,7 @@ func New(c pane.Context, r *trace.Result, host string) *Model {
 	own := *r
 	own.Hops = slices.Clone(r.Hops)
 	m := &Model{c: c, r: &own, host: host, v: describe.NewViewer(c)}
-	m.v.SetPage(page(m.r, host, m.state, ""))
+	m.v.SetPage(m.page())
 	return m
 }
 
@@ -85,9 +90,41 @@ type Verified struct {
 	Err     error
 }
 
+// NewCloud shows a trace across the nodes of a cloud: each hop names its
+// node, the crossings name both nodes' local VLANs and the VNI, and the
+// first broken hop is marked. Nothing verifies it (the recordings are
+// replayed); the keys are a node's trace's.
+func NewCloud(c pane.Context, r *cloudtrace.Result) *Model {
+	own := *r
+	own.Hops = slices.Clone(r.Hops)
+	flat := &trace.Result{
+		IP: r.Target, Direction: r.Direction, FloatingIP: r.FloatingIP, FixedIP: r.FixedIP, PortID: r.PortID,
+		RouterID: r.RouterID, NetworkID: r.NetworkID, Role: r.Role, Complete: r.Complete,
+		BrokenAt: r.BrokenAt, Unknown: r.Unknown, UnknownAt: r.UnknownAt, Standby: r.Standby, StandbyAt: r.StandbyAt,
+		ContinuesAt: r.ContinuesAt, Hops: make([]trace.Hop, len(r.Hops)),
+	}
+	for i, h := range r.Hops {
+		flat.Hops[i] = h.Hop
+	}
+	m := &Model{c: c, r: flat, v: describe.NewViewer(c), cloud: &own}
+	m.v.SetPage(m.page())
+	return m
+}
+
+// Cloud is the cloud trace the pane shows (nil for one node's).
+func (m *Model) Cloud() *cloudtrace.Result { return m.cloud }
+
+// page lays out the trace as it stands.
+func (m *Model) page() describe.Page {
+	if m.cloud != nil {
+		return layout(m.r, parseText(cloudtrace.Text(m.cloud)), m.Title(), true, m.state, m.verifyErr)
+	}
+	return page(m.r, m.host, m.state, m.verifyErr)
+}
+
 // redraw lays the page out again, keeping the cursor and folds.
 func (m *Model) redraw() {
-	m.v.Replace(page(m.r, m.host, m.state, m.verifyErr))
+	m.v.Replace(m.page())
 }
 
 // Update handles keys: ]/[ and }/{ jump between broken (or unknown)
@@ -119,6 +156,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 			return pane.StatusCmd("nothing to run next: no hop is broken")
 		case key.Matches(msg, k.CopyMarkdown):
+			if m.cloud != nil {
+				return pane.CopyCmd(markdown(parseText(cloudtrace.Text(m.cloud))), "trace as Markdown")
+			}
 			return pane.CopyCmd(Markdown(m.r, m.host), "trace as Markdown")
 		}
 	}
@@ -175,8 +215,21 @@ func (m *Model) SetSize(w, h int) { m.v.SetSize(w, h) }
 // SetFocus tells the pane whether keys go to it.
 func (m *Model) SetFocus(f bool) { m.v.SetFocus(f) }
 
-// Title is "trace 203.0.113.200".
-func (m *Model) Title() string { return title(m.r) }
+// Title is "trace 203.0.113.200"; a cloud's trace names how many nodes
+// its path crosses ("trace 203.0.113.143 across 2 nodes").
+func (m *Model) Title() string {
+	if m.cloud == nil {
+		return title(m.r)
+	}
+	t := title(m.r)
+	if n := len(m.cloud.Nodes); n > 0 {
+		t += " across " + strconv.Itoa(n) + " node"
+		if n > 1 {
+			t += "s"
+		}
+	}
+	return t
+}
 
 // Selected is the trace; y copies the next: command.
 func (m *Model) Selected() pane.Selection {

@@ -22,7 +22,14 @@ const (
 // section per hop, headed by the hop's line: open when it is broken or
 // unknown, folded when it holds; then the TTL note.
 func page(r *trace.Result, host string, state int, verifyErr string) describe.Page {
-	t := parse(r, host)
+	return layout(r, parse(r, host), title(r), false, state, verifyErr)
+}
+
+// layout is page over a parsed text (one node's trace or a cloud's) with
+// its title. A cloud trace (cloud) marks the first broken hop's line (its
+// hops are on several nodes: where to look, at a glance) and wraps its
+// crossings, whose two local VLANs and VNI are at the end of the line.
+func layout(r *trace.Result, t text, title string, cloud bool, state int, verifyErr string) describe.Page {
 	ref := render.Ref{Kind: "trace", ID: r.IP}
 	var sum []describe.Line
 	class := describe.TraceClass(r)
@@ -37,12 +44,16 @@ func page(r *trace.Result, host string, state int, verifyErr string) describe.Pa
 		if i > 0 {
 			c = render.Dim
 		}
-		sum = append(sum, describe.Line{Text: h, Class: c, Copy: h})
+		l := describe.Line{Text: h, Class: c, Copy: h}
+		if cloud && strings.HasPrefix(h, "crossing: ") {
+			l.Class, l.Wrap = render.Normal, true
+		}
+		sum = append(sum, l)
 	}
 	if r.PortID != "" {
 		sum[len(sum)-1].Copy = safetext.Term(r.PortID)
 	}
-	p := describe.Page{Title: title(r), Ref: ref, Sections: []describe.Section{{Lines: sum}}}
+	p := describe.Page{Title: title, Ref: ref, Sections: []describe.Section{{Lines: sum}}}
 	if len(t.hops) != len(r.Hops) {
 		// trace.Text's layout changed under us: show its lines as they
 		// are rather than pin them to the wrong hops.
@@ -65,6 +76,10 @@ func page(r *trace.Result, host string, state int, verifyErr string) describe.Pa
 		case !h.OK:
 			head.Class = render.Problem
 		}
+		if cloud && r.BrokenAt != nil && *r.BrokenAt == i {
+			// In front, where no width cuts it off.
+			head.Text = FirstBreak + strings.TrimLeft(hop[0], " ")
+		}
 		var facts []describe.Line
 		for _, f := range hop[1:] {
 			facts = append(facts, fact(h, f))
@@ -79,6 +94,9 @@ func page(r *trace.Result, host string, state int, verifyErr string) describe.Pa
 	}
 	return p
 }
+
+// FirstBreak starts the line of the first broken hop of a cloud trace.
+const FirstBreak = "first break ▶ "
 
 // fact classes one of a hop's lines as trace.Text wrote it.
 func fact(h *trace.Hop, line string) describe.Line {

@@ -19,10 +19,14 @@ type text struct {
 // parse cuts trace.Text's output: the head until the first blank line,
 // then one block per hop (a hop's facts are indented seven spaces), then
 // after the next blank line the verdict.
-func parse(r *trace.Result, host string) text {
+func parse(r *trace.Result, host string) text { return parseText(trace.Text(r, host)) }
+
+// parseText cuts a trace's text as trace.Text and cloudtrace.Text write
+// it (the same layout; a cloud trace's hop lines name their node).
+func parseText(s string) text {
 	var t text
 	part := 0
-	for _, line := range strings.Split(strings.TrimRight(trace.Text(r, host), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		switch {
 		case line == "" && part < 2:
 			part++
