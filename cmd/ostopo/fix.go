@@ -71,7 +71,7 @@ rollback is logged in fix.log; ostopo fix rollback undoes it.
 				return runFixCloud(ctx, cmd, a, cloud, cloudRepair{gateway: gateway, dev: dev, apply: apply, timeout: timeout, probe: probe,
 					stateDir: stateDir, refused: map[string]bool{"--netns": nsName != "", "--yes": yes, "--persist": persist, "--confirm-token": token != ""}})
 			}
-			if err := cloud.refuseAlone(cmd); err != nil {
+			if err := cloud.refuseAlone(cmd, a); err != nil {
 				return err
 			}
 			// With --confirm-token the confirmation comes over the

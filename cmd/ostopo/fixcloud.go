@@ -41,32 +41,20 @@ right (a plan: every node can be planned), else 1; 2 for usage errors.`
 
 // cloudFixFlags are fix default-route's flags for the whole cloud.
 type cloudFixFlags struct {
-	inventory, limit, canary, collectDir, sshConfig string
-	ssh                                             []string
-	asJSON                                          bool
+	cloudReach
+	canary string
+	asJSON bool
 }
 
 func (c *cloudFixFlags) register(f *pflag.FlagSet) {
-	f.StringVarP(&c.inventory, "inventory", "i", "", "repair every node of this Ansible `INVENTORY` (kolla-ansible's multinode file)")
-	f.StringVar(&c.limit, "limit", "", "with -i: only the hosts this Ansible `PATTERN` names too")
-	f.StringSliceVar(&c.ssh, "ssh", nil, "repair these `HOSTS` (comma-separated), reached with the system ssh client (~/.ssh/config applies)")
+	c.cloudReach.register(f, "repair")
 	f.StringVar(&c.canary, "canary", "", "with -i/--ssh: change this `NODE` first, it must need the change (default: the first node that does; the plan marks it)")
-	f.StringVar(&c.collectDir, "collect-dir", "", "with -i/--ssh: keep the nodes' snapshots in `DIR` (default: a new directory under $TMPDIR, printed)")
-	f.StringVar(&c.sshConfig, "ssh-config", "", "with -i/--ssh: ssh configuration `FILE` (ssh -F; default ~/.ssh/config)")
 	f.BoolVar(&c.asJSON, "json", false, "with -i/--ssh: print the plan or the summary as JSON")
 }
 
-// wanted says whether the command repairs the cloud.
-func (c *cloudFixFlags) wanted() bool { return c.inventory != "" || len(c.ssh) > 0 }
-
 // refuseAlone refuses the cloud flags without -i or --ssh.
-func (c *cloudFixFlags) refuseAlone(cmd *cobra.Command) error {
-	for _, name := range []string{"limit", "canary", "collect-dir", "ssh-config", "json"} {
-		if cmd.Flags().Changed(name) {
-			return usageError(cmd, "--%s goes with -i INVENTORY or --ssh HOSTS", name)
-		}
-	}
-	return nil
+func (c *cloudFixFlags) refuseAlone(cmd *cobra.Command, a *app) error {
+	return c.check(cmd, a, "canary", "json")
 }
 
 // cloudRepair is the repair as the single-node flags gave it.
@@ -86,20 +74,16 @@ func runFixCloud(ctx context.Context, cmd *cobra.Command, a *app, c *cloudFixFla
 			return usageError(cmd, "%s is for one node: not with -i or --ssh", name)
 		}
 	}
-	switch {
-	case c.inventory != "" && len(c.ssh) > 0:
-		return usageError(cmd, "-i and --ssh are two ways to name the nodes: give one")
-	case c.limit != "" && c.inventory == "":
-		return usageError(cmd, "--limit goes with -i INVENTORY")
-	case !a.g.live():
-		return usageError(cmd, "-i/--ssh collect the nodes themselves: not with --replay, --replay-dir or --demo")
-	case a.g.readonly && r.apply:
+	if err := c.check(cmd, a); err != nil {
+		return err
+	}
+	if a.g.readonly && r.apply {
 		return fail(exitFail, "--readonly: refusing to change the nodes")
 	}
 	if _, err := netip.ParseAddr(r.gateway); err != nil {
 		return usageError(cmd, "gateway %q is not an IPv4 or IPv6 address (give --gateway, a host on the management network that forwards and NATs)", r.gateway)
 	}
-	hosts, err := cloudHosts(c)
+	hosts, err := c.hosts()
 	if err != nil {
 		return usageError(cmd, "%s", oneLine(err.Error()))
 	}
@@ -114,16 +98,11 @@ func runFixCloud(ctx context.Context, cmd *cobra.Command, a *app, c *cloudFixFla
 		return fail(exitFail, "the ostopo binary to install on the nodes: %v", err)
 	}
 	ssh := &fleet.SSH{ConfigFile: c.sshConfig}
-	dir := c.collectDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "ostopo-fix-"); err != nil {
-			return fail(exitFail, "collect dir: %v", err)
-		}
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fail(exitFail, "--collect-dir: %v", err)
+	dir, err := c.dir(a, "ostopo-fix-", len(hosts))
+	if err != nil {
+		return fail(exitFail, "%v", err)
 	}
-	fmt.Fprintf(a.stderr, "collecting %d node(s) into %s\n", len(hosts), dir)
-	nodes, err := collectForFix(ctx, a, ssh, hosts, bin, dir)
+	nodes, err := collectForFix(ctx, a, &c.cloudReach, ssh, hosts, bin, dir)
 	if err != nil {
 		return fail(exitFail, "collect: %v", err)
 	}
@@ -185,14 +164,6 @@ func progressLine(ev cloudfix.Event) string {
 	return ev.Node + ": " + string(ev.Result.State) + ": " + ev.Result.Why
 }
 
-// cloudHosts are the nodes -i (with --limit) or --ssh name.
-func cloudHosts(c *cloudFixFlags) ([]fleet.Host, error) {
-	if len(c.ssh) > 0 {
-		return fleet.ParseHostList(c.ssh)
-	}
-	return fleet.InventoryHosts(c.inventory, c.limit)
-}
-
 // fleetTransport is fleet's ssh client as cloudfix's Transport: nodes by
 // inventory name, ssh's own failures marked unreachable.
 type fleetTransport struct {
@@ -250,19 +221,9 @@ func (t fleetTransport) Put(ctx context.Context, node, localBinary string) (stri
 // dir, with collect.json, and reads each snapshot back within
 // --max-input. A node that could not be collected is a cloudfix.Node
 // without a snapshot, saying why.
-func collectForFix(ctx context.Context, a *app, ssh *fleet.SSH, hosts []fleet.Host, bin, dir string) ([]cloudfix.Node, error) {
-	rep, err := ssh.Collect(ctx, hosts, fleet.Options{Dir: dir, Binary: bin, MaxInput: int64(a.g.maxInput),
-		Progress: func(r fleet.Result) {
-			line := "collected " + r.Host + ": " + string(r.Status)
-			if r.Message != "" {
-				line += ": " + r.Message
-			}
-			fmt.Fprintln(a.stderr, safetext.Term(line))
-		}})
+func collectForFix(ctx context.Context, a *app, c *cloudReach, ssh *fleet.SSH, hosts []fleet.Host, bin, dir string) ([]cloudfix.Node, error) {
+	rep, err := c.collect(ctx, a, ssh, hosts, bin, dir)
 	if err != nil {
-		return nil, err
-	}
-	if err := fleet.WriteReport(dir, rep); err != nil {
 		return nil, err
 	}
 	byHost := map[string]fleet.Result{}

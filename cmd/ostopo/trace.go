@@ -18,8 +18,9 @@ import (
 func newTraceCmd(a *app) *cobra.Command {
 	var asJSON, reverse, noVerify bool
 	var record string
+	var reach cloudReach
 	cmd := &cobra.Command{
-		Use:   "trace TARGET [--reverse] [--json] [--no-verify] [--record FILE]",
+		Use:   "trace TARGET [--reverse] [--json] [--no-verify] [--record FILE] [(-i INVENTORY [--limit PATTERN] | --ssh HOSTS) [--ssh-config FILE] [--collect-dir DIR]]",
 		Short: "follow a floating IP, fixed IP, router or DHCP address, or port id (or a unique prefix) hop by hop",
 		Long: `trace follows TARGET hop by hop from the provider NIC to the instance's tap
 (or out through br-tun; for an instance on the node that no router here routes
@@ -41,7 +42,10 @@ node) through its br-tun and the tunnel with the network's VNI into the
 instance's node, its br-tun table 4, its own local VLAN and the instance's
 chain; --reverse from the instance's tap to the router's node and out. Each
 hop names its node, the crossing names both local VLANs and the VNI, and a
-tunnel to a node that was not collected leaves the path unknown.`,
+tunnel to a node that was not collected leaves the path unknown. With
+-i INVENTORY (--limit PATTERN) or --ssh HOSTS it first collects those nodes
+live over ssh (as ostopo collect --ssh does, into --collect-dir) and traces
+across what came back.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return errors.New("want one floating IP, fixed IP, router or DHCP address, or port id")
@@ -50,6 +54,19 @@ tunnel to a node that was not collected leaves the path unknown.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if err := reach.check(cmd, a); err != nil {
+				return err
+			}
+			if reach.wanted() {
+				if record != "" {
+					return usageError(cmd, "--record writes one node's snapshot: it does not apply to a cloud (-i, --ssh)")
+				}
+				dir, err := a.collectCloud(ctx, &reach, "ostopo-trace-")
+				if err != nil {
+					return err
+				}
+				a.g.replayDir = dir
+			}
 			if a.g.resolve(); a.g.cloudReplay() {
 				if record != "" {
 					return usageError(cmd, "--record writes one node's snapshot: it does not apply to a cloud (--replay-dir, several --replay)")
@@ -98,6 +115,7 @@ tunnel to a node that was not collected leaves the path unknown.`,
 	f.BoolVar(&reverse, "reverse", false, "trace the outbound direction (instance → outside, with SNAT)")
 	f.BoolVar(&noVerify, "no-verify", false, "on a live node, do not ask the bridges (ovs-appctl ofproto/trace)")
 	f.StringVar(&record, "record", "", "also write the snapshot, with the bridges' verdicts, to `FILE` (for --replay)")
+	reach.register(f, "trace across")
 	return cmd
 }
 

@@ -114,3 +114,29 @@ func TestTraceAcrossTheCloud(t *testing.T) {
 		t.Errorf("--json: exit %d, %v: %+v", code, err, r)
 	}
 }
+
+// trace -i/--ssh collects the nodes live first: its flags are refused
+// where they cannot apply, on one line with the usage status.
+func TestTraceLiveCloudUsage(t *testing.T) {
+	inv := filepath.Join(t.TempDir(), "multinode")
+	if err := os.WriteFile(inv, []byte("[network]\nnode1 ansible_host=192.0.2.10\n[compute]\n[control]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--limit", "compute"}, "--limit goes with -i INVENTORY or --ssh HOSTS"},
+		{[]string{"--collect-dir", "/tmp/x"}, "--collect-dir goes with -i INVENTORY or --ssh HOSTS"},
+		{[]string{"--ssh", "a", "-i", inv}, "-i and --ssh are two ways to name the nodes"},
+		{[]string{"--ssh", "a", "--demo"}, "not with --replay, --replay-dir or --demo"},
+		{[]string{"--ssh", "a", "--record", "/tmp/x.json"}, "--record writes one node's snapshot"},
+		{[]string{"-i", inv, "--limit", "nosuch"}, "no host to collect"},
+		{[]string{"--ssh", "-oProxyCommand=x"}, "want [user@]host[:port]"},
+	} {
+		code, _, errOut := runCLI(t, append([]string{"trace", "203.0.113.10"}, tc.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%q: exit %d, %q; want %d, %q", tc.args, code, errOut, exitUsage, tc.want)
+		}
+	}
+}
