@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +205,32 @@ func TestOneReplayIsOneNode(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "cloud", "--demo")
 	if code != 0 || !strings.Contains(stdout, "cloud: 1 node(s)") {
 		t.Errorf("cloud --demo: exit %d %s %s", code, stderr, stdout)
+	}
+}
+
+// The snapshots of a cloud together are bounded too (8 × --max-input):
+// nine files each within the bound are refused once they pass it, on one
+// line naming the budget, however the reads interleave.
+func TestCloudBudget(t *testing.T) {
+	data, err := os.ReadFile("../../fixtures/snapshots/net.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i := range 9 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("n%d.json", i)), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	limit := fmt.Sprint(len(data) + len(data)/16)
+	code, _, errOut := runCLI(t, "cloud", "--replay-dir", dir, "--max-input", limit)
+	if code != exitUsage || !strings.Contains(errOut, "the snapshots together take more than") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	// Eight fit: the budget is not what stops them (two snapshots of one
+	// host are).
+	os.Remove(filepath.Join(dir, "n8.json"))
+	if code, _, errOut = runCLI(t, "cloud", "--replay-dir", dir, "--max-input", limit); strings.Contains(errOut, "together") {
+		t.Errorf("eight files within the budget: exit %d: %q", code, errOut)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ostopo/ostopo/fixtures"
 	"github.com/ostopo/ostopo/netinspect/cloud"
@@ -116,19 +117,51 @@ func useful(s *topo.Snapshot) bool {
 // readSnapshotFile reads and checks a recorded snapshot of at most limit
 // bytes (compressed, and again decompressed).
 func readSnapshotFile(path string, limit int64) (*topo.Snapshot, error) {
+	snap, _, err := readSnapshotFileSize(path, limit)
+	return snap, err
+}
+
+// readSnapshotFileSize is readSnapshotFile also saying how many bytes of
+// JSON the snapshot took, decompressed.
+func readSnapshotFileSize(path string, limit int64) (*topo.Snapshot, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open snapshot: %w", err)
+		return nil, 0, fmt.Errorf("open snapshot: %w", err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not a snapshot file", path)
+		return nil, 0, fmt.Errorf("%s: is a directory, not a snapshot file", path)
 	}
-	snap, err := topo.DecodeLimit(f, limit)
+	snap, size, err := topo.DecodeLimitSize(f, limit)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return snap, nil
+	return snap, size, nil
+}
+
+// cloudBudget is how many times --max-input the snapshots of a cloud may
+// take together, decompressed (1 GiB by default; 20 nodes of 1000
+// instances take 70 MB): each file's own bound alone would let a
+// directory of many files, or of small gzip files that decompress to the
+// bound, take memory without end.
+const cloudBudget = 8
+
+// budget is what is left of the cloud's budget; reserve takes up to
+// want from it (0: nothing left) and the reader gives back what it did
+// not use.
+type budget struct{ left atomic.Int64 }
+
+func (b *budget) reserve(want int64) int64 {
+	for {
+		left := b.left.Load()
+		take := min(want, left)
+		if take <= 0 {
+			return 0
+		}
+		if b.left.CompareAndSwap(left, left-take) {
+			return take
+		}
+	}
 }
 
 // nodeFile is a snapshot and the file it came from.
@@ -194,6 +227,12 @@ func (a *app) loadSnapshots() ([]nodeFile, *loadError) {
 	// named.
 	snaps := make([]*topo.Snapshot, len(paths))
 	errs := make([]error, len(paths))
+	limit := int64(g.maxInput)
+	var left budget
+	left.left.Store(cloudBudget * limit)
+	over := func(p string) error {
+		return fmt.Errorf("%s: the snapshots together take more than %s (%d × --max-input): read fewer nodes, or raise --max-input", p, topo.FormatBytes(cloudBudget*limit), cloudBudget)
+	}
 	sem := make(chan struct{}, max(1, runtime.NumCPU()))
 	var wg sync.WaitGroup
 	for i, p := range paths {
@@ -201,7 +240,17 @@ func (a *app) loadSnapshots() ([]nodeFile, *loadError) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			snaps[i], errs[i] = readSnapshotFile(p, int64(g.maxInput))
+			want := left.reserve(limit)
+			if want == 0 {
+				errs[i] = over(p)
+				return
+			}
+			var size int64
+			snaps[i], size, errs[i] = readSnapshotFileSize(p, want)
+			left.left.Add(want - size)
+			if want < limit && errors.Is(errs[i], topo.ErrTooLarge) {
+				errs[i] = over(p) // its own bound was the budget's rest
+			}
 		}()
 	}
 	wg.Wait()

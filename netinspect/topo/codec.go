@@ -193,27 +193,40 @@ func Decode(r io.Reader) (*Snapshot, error) { return DecodeLimit(r, DefaultMaxBy
 // DecodeLimit is Decode reading at most limit bytes, compressed and again
 // decompressed, and at most limit/64 JSON objects and arrays.
 func DecodeLimit(r io.Reader, limit int64) (*Snapshot, error) {
+	s, _, err := DecodeLimitSize(r, limit)
+	return s, err
+}
+
+// DecodeLimitSize is DecodeLimit also saying how many bytes of JSON (once
+// decompressed) the snapshot took: what a caller reading many snapshots
+// counts against a budget for all of them.
+func DecodeLimitSize(r io.Reader, limit int64) (*Snapshot, int64, error) {
+	s, data, err := decodeLimit(r, limit)
+	return s, int64(len(data)), err
+}
+
+func decodeLimit(r io.Reader, limit int64) (*Snapshot, []byte, error) {
 	data, err := readAtMost(r, limit, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("corrupt snapshot: gzip: %w", err)
+			return nil, data, fmt.Errorf("corrupt snapshot: gzip: %w", err)
 		}
 		if data, err = readAtMost(zr, limit, "decompressed "); err != nil {
 			if errors.Is(err, ErrTooLarge) {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, fmt.Errorf("truncated or corrupt gzip snapshot: %w", err)
+			return nil, data, fmt.Errorf("truncated or corrupt gzip snapshot: %w", err)
 		}
 	}
 	if n, max := containers(data), int64(len(data))/bytesPerContainer+1024; n > max {
-		return nil, fmt.Errorf("%w: %d JSON objects and arrays in %d bytes (at most one per %d bytes is read)", ErrTooLarge, n, len(data), bytesPerContainer)
+		return nil, data, fmt.Errorf("%w: %d JSON objects and arrays in %d bytes (at most one per %d bytes is read)", ErrTooLarge, n, len(data), bytesPerContainer)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("snapshot is empty")
+		return nil, data, errors.New("snapshot is empty")
 	}
 	// Check the schema first so that a newer or foreign document gets the
 	// schema error, not a confusing field error.
@@ -221,19 +234,19 @@ func DecodeLimit(r io.Reader, limit int64) (*Snapshot, error) {
 		Schema *string `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, describeJSONError(data, err)
+		return nil, data, describeJSONError(data, err)
 	}
 	switch {
 	case head.Schema == nil:
-		return nil, fmt.Errorf("%w: no \"schema\" field (not an ostopo snapshot?)", ErrSchema)
+		return nil, data, fmt.Errorf("%w: no \"schema\" field (not an ostopo snapshot?)", ErrSchema)
 	case *head.Schema != Schema:
-		return nil, fmt.Errorf("%w %q (this ostopo reads %q)", ErrSchema, *head.Schema, Schema)
+		return nil, data, fmt.Errorf("%w %q (this ostopo reads %q)", ErrSchema, *head.Schema, Schema)
 	}
 	var s Snapshot
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, describeJSONError(data, err)
+		return nil, data, describeJSONError(data, err)
 	}
-	return &s, nil
+	return &s, data, nil
 }
 
 // readAtMost reads r to its end, or fails past limit bytes.
