@@ -45,6 +45,16 @@ var statFields = map[string]bool{
 	"no_packet_counts": true, "no_byte_counts": true, "check_overlap": true,
 }
 
+// isFlowFlag says whether word is a flag ovs-ofctl prints before a flow's
+// match (ofputil_flow_stats_format).
+func isFlowFlag(word string) bool {
+	switch word {
+	case "send_flow_rem", "check_overlap", "reset_counts", "no_packet_counts", "no_byte_counts":
+		return true
+	}
+	return false
+}
+
 // ParseFlowLine parses one flow line of dump-flows output.
 func ParseFlowLine(line string) (topo.Flow, error) {
 	f := topo.Flow{Priority: 32768, Cookie: "0x0"}
@@ -95,6 +105,16 @@ func ParseFlowLine(line string) (topo.Flow, error) {
 		if err != nil {
 			return f, fmt.Errorf("field %s in flow %q: %w", k, shorten(line), err)
 		}
+	}
+	// OpenFlow 1.3 dumps print the flow's flags before the match, each
+	// followed by a space, not a comma ("reset_counts priority=1,in_port=1";
+	// ovs lib/ofp-flow.c): they are no part of the match.
+	for {
+		word, after, ok := strings.Cut(match, " ")
+		if !ok || !isFlowFlag(word) {
+			break
+		}
+		match = strings.TrimSpace(after)
 	}
 	// The match without its priority field. ovs-ofctl prints it first, and
 	// then the rest is a substring of the line; otherwise the match is put

@@ -124,3 +124,17 @@ func TestParseFlowLinePriority(t *testing.T) {
 		}
 	}
 }
+
+// OpenFlow 1.3 dumps print flags before the match, followed by a space:
+// the match and the priority are what follows them (a bridge limited to
+// OpenFlow13 printed these; netinspect/ovstext/testdata/lab).
+func TestFlowFlagsBeforeMatch(t *testing.T) {
+	f, err := ParseFlowLine(" cookie=0x5e1f0a9d417b3600, duration=5.010s, table=0, n_packets=33, n_bytes=2810, reset_counts priority=1,in_port=1 actions=resubmit(,2)")
+	if err != nil || f.Priority != 1 || f.Match != "in_port=1" || f.Table != 0 || f.Actions != "resubmit(,2)" {
+		t.Errorf("%+v, %v", f, err)
+	}
+	f, err = ParseFlowLine("table=2, send_flow_rem check_overlap priority=0 actions=drop")
+	if err != nil || f.Priority != 0 || f.Match != "" || f.Table != 2 {
+		t.Errorf("%+v, %v", f, err)
+	}
+}
