@@ -50,7 +50,7 @@ func (c *cloudReach) check(cmd *cobra.Command, a *app, extra ...string) error {
 	case c.limit != "" && c.inventory == "":
 		return usageError(cmd, "--limit goes with -i INVENTORY")
 	case !a.g.live():
-		return usageError(cmd, "-i/--ssh collect the nodes themselves: not with --replay, --replay-dir or --demo")
+		return usageError(cmd, "-i/--ssh collect the nodes themselves: not with --replay, --replay-dir, --sos, --from-dir or --demo")
 	}
 	return nil
 }

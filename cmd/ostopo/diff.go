@@ -26,8 +26,8 @@ snapshot before a change, and diff it after.`,
 			switch {
 			case len(args) == 0 || len(args) > 2:
 				return fmt.Errorf("want OLD [NEW]: one or two snapshot files (got %d)", len(args))
-			case len(args) == 2 && (a.g.replay != "" || a.g.demo):
-				return fmt.Errorf("NEW is given twice: as a file and as --replay/--demo")
+			case len(args) == 2 && !a.g.live():
+				return fmt.Errorf("NEW is given twice: as a file and as --replay, --replay-dir, --sos, --from-dir or --demo")
 			}
 			return nil
 		},

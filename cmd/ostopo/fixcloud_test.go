@@ -24,7 +24,7 @@ func TestFixCloudUsage(t *testing.T) {
 		{[]string{"--ssh", "a", "--persist"}, exitUsage, "--persist is for one node"},
 		{[]string{"--ssh", "a", "-i", inv}, exitUsage, "-i and --ssh are two ways to name the nodes"},
 		{[]string{"--ssh", "a", "--limit", "compute"}, exitUsage, "--limit goes with -i INVENTORY"},
-		{[]string{"--ssh", "a", "--demo"}, exitUsage, "not with --replay, --replay-dir or --demo"},
+		{[]string{"--ssh", "a", "--demo"}, exitUsage, "not with --replay, --replay-dir, --sos, --from-dir or --demo"},
 		{[]string{"--ssh", "a", "--apply", "--readonly"}, exitFail, "--readonly: refusing to change the nodes"},
 		{[]string{"--ssh", "-oProxyCommand=x"}, exitUsage, "want [user@]host[:port]"},
 		{[]string{"-i", filepath.Join(t.TempDir(), "missing")}, exitUsage, "missing"},

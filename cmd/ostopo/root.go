@@ -42,12 +42,20 @@ type globals struct {
 	neutronStateDir string
 	timeout         time.Duration
 	maxInput        byteSize
+	// sos is --sos (a sosreport archive or its directory), fromDir
+	// --from-dir (a folder of command outputs): imported into one
+	// snapshot (netinspect/sosimport), a recording like --replay.
+	sos, fromDir string
 }
 
 // live says whether the command reads the node rather than a recording.
 func (g *globals) live() bool {
-	return !g.demo && g.replay == "" && len(g.replays) == 0 && g.replayDir == ""
+	return !g.demo && g.replay == "" && len(g.replays) == 0 && g.replayDir == "" && !g.imported()
 }
+
+// imported says whether the snapshot is imported from what a node left
+// behind: --sos or --from-dir.
+func (g *globals) imported() bool { return g.sos != "" || g.fromDir != "" }
 
 // cloudReplay says whether the recordings are read as a cloud of many
 // snapshots: --replay-dir, or --replay given more than once.
@@ -65,6 +73,8 @@ func (g *globals) register(cmd *cobra.Command) {
 	f.StringArrayVar(&g.replays, "replay", nil, "work from a recorded snapshot `FILE` (plain or gzip JSON) instead of the live node; repeat it for several nodes of one cloud")
 	f.StringVar(&g.replayDir, "replay-dir", "", "work from every node snapshot in `DIR` (*.json, *.json.gz, as ostopo collect writes them) as one cloud")
 	f.BoolVar(&g.demo, "demo", false, "work from the embedded demo snapshot (an all-in-one lab node)")
+	f.StringVar(&g.sos, "sos", "", "work from a sosreport of the node: its `PATH` (.tar.xz, .tar.gz, .tar.bz2, or the unpacked directory); what it did not collect is unknown")
+	f.StringVar(&g.fromDir, "from-dir", "", "work from a `DIR` of the node's command outputs with any file names (ovs-vsctl show, ovs-ofctl dump-flows, ip a, iptables-save, ...), each recognised by its content")
 	f.BoolVar(&g.readonly, "readonly", false, "refuse every action that changes the node")
 	f.StringVar(&g.ovsdb, "ovsdb", "", "OVSDB `TARGET` (default unix:/run/openvswitch/db.sock, then /var/run/...)")
 	f.StringVar(&g.ovsRunDir, "ovs-rundir", os.Getenv("OVS_RUNDIR"), "OVS run `DIR` holding <bridge>.mgmt sockets ($OVS_RUNDIR)")
@@ -73,7 +83,7 @@ func (g *globals) register(cmd *cobra.Command) {
 	f.StringVar(&g.neutronStateDir, "neutron-state-dir", "", "the Neutron agents' state_path `DIR` (default /var/lib/neutron, or kolla's volume)")
 	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "give up reading the node after this `DURATION` (> 0)")
 	g.maxInput = topo.DefaultMaxBytes
-	f.Var(&g.maxInput, "max-input", "read at most this `SIZE` of a snapshot file, compressed and decompressed (e.g. 512MiB)")
+	f.Var(&g.maxInput, "max-input", "read at most this `SIZE` of a snapshot file, compressed and decompressed (e.g. 512MiB); also of the files read from --sos or --from-dir together")
 }
 
 // check refuses global flag values no command can use.
@@ -85,12 +95,35 @@ func (g *globals) check(cmd *cobra.Command) error {
 	case (len(g.replays) > 0 || g.replayDir != "") && g.demo:
 		return usageError(cmd, "--replay and --demo are two sources: give one")
 	}
+	if n := g.sources(); len(n) > 1 {
+		return usageError(cmd, "%s are %d sources: give one", strings.Join(n, " and "), len(n))
+	}
 	for _, d := range g.netnsDirs {
 		if d == "" {
 			return usageError(cmd, "--netns-dir: empty directory name")
 		}
 	}
 	return nil
+}
+
+// sources names the recordings given, one each: --replay (or
+// --replay-dir), --demo, --sos, --from-dir.
+func (g *globals) sources() []string {
+	var n []string
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{
+		{"--replay", len(g.replays) > 0 || g.replayDir != ""},
+		{"--demo", g.demo},
+		{"--sos", g.sos != ""},
+		{"--from-dir", g.fromDir != ""},
+	} {
+		if s.set {
+			n = append(n, s.name)
+		}
+	}
+	return n
 }
 
 // resolve sets replay from replays once the flags are parsed (check does,
@@ -123,8 +156,11 @@ docker restart neutron_l3_agent, or systemctl restart neutron-l3-agent.
 
 ostopo alone opens the interactive debugger on the node (as root), on
 --replay FILE or on --demo; with no Open vSwitch on the machine it opens the
-demo. When standard output is not a terminal, or with --plain, it prints the
-view as text.
+demo. --sos PATH (a sosreport) and --from-dir DIR (a folder of command
+outputs) import what a node left behind into a snapshot, a source like
+--replay for every command; what they do not hold is marked not collected.
+When standard output is not a terminal, or with --plain, it prints the view
+as text.
 
 Many nodes' snapshots (--replay-dir DIR, as ostopo collect writes it, or
 --replay once per node) are one cloud: ostopo cloud shows its nodes, tunnel
@@ -223,7 +259,7 @@ type exitStatus struct {
 // README holds it (a test compares them), and the commands return them.
 func exitStatuses() []exitStatus {
 	return []exitStatus{
-		{"ostopo, snapshot, report, fix, completion", [5]string{"done", "failed: nothing could be read from the node, a write failed, a pre-check or the repair failed", "usage or bad input (a flag, an argument, a snapshot file)", "-", "-"}},
+		{"ostopo, snapshot, report, fix, completion", [5]string{"done", "failed: nothing could be read from the node, a write failed, a pre-check or the repair failed", "usage or bad input (a flag, an argument, a snapshot file, a sosreport or folder of outputs)", "-", "-"}},
 		{"doctor", [5]string{"ok: every check ran, nothing found", "warnings only", "errors", "unknown: a check could not run because its facts were not read (and no error was found), or usage or bad input", "-"}},
 		{"trace", [5]string{"the path is complete", "the path is broken", "bad input: no such IP or port, an ambiguous id prefix, a usage error, a bad snapshot file", "unreadable: the facts the trace needs were not read",
 			"standby: the path runs into an HA router standing by on this node (active on the other L3 agent's node: trace there)"}},

@@ -18,6 +18,7 @@ import (
 	"github.com/ostopo/ostopo/netinspect/cloud"
 	"github.com/ostopo/ostopo/netinspect/collect"
 	"github.com/ostopo/ostopo/netinspect/safetext"
+	"github.com/ostopo/ostopo/netinspect/sosimport"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -77,6 +78,13 @@ func (a *app) loadWith(ctx context.Context, collector func(context.Context, coll
 		}
 		a.warnSources(snap, "the snapshot says ")
 		return snap, nil
+	case g.imported():
+		snap, err := importSnapshot(ctx, g)
+		if err != nil {
+			return nil, &loadError{badInput: true, msg: oneLine(err.Error())}
+		}
+		a.warnImported(snap)
+		return snap, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
@@ -94,6 +102,38 @@ func (a *app) loadWith(ctx context.Context, collector func(context.Context, coll
 	return snap, nil
 }
 
+// importSnapshot reads --sos or --from-dir into a snapshot
+// (netinspect/sosimport), its files within --max-input together.
+func importSnapshot(ctx context.Context, g *globals) (*topo.Snapshot, error) {
+	lim := sosimport.Limits{MaxBytes: int64(g.maxInput)}
+	var t *sosimport.Tree
+	var err error
+	if g.sos != "" {
+		t, err = sosimport.Open(ctx, g.sos, lim)
+	} else {
+		t, err = sosimport.OpenDir(ctx, g.fromDir, lim)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sosimport.Import(t)
+}
+
+// importSource is --sos or --from-dir for the TUI: read once (a refresh
+// reads the same files again).
+type importSource struct{ g *globals }
+
+func (s importSource) Snapshot(ctx context.Context) (*topo.Snapshot, error) {
+	return importSnapshot(ctx, s.g)
+}
+func (importSource) Live() bool { return false }
+func (s importSource) Describe() string {
+	if s.g.sos != "" {
+		return s.g.sos
+	}
+	return s.g.fromDir
+}
+
 // warnSources prints one line per source that was not read, so that no
 // view, answer or report is taken for complete when it is not.
 func (a *app) warnSources(snap *topo.Snapshot, prefix string) {
@@ -103,6 +143,46 @@ func (a *app) warnSources(snap *topo.Snapshot, prefix string) {
 	}
 	for _, s := range snap.FailedSources() {
 		a.warn("%s%s was not read: %s", prefix, s.Name, s.Error)
+	}
+}
+
+// warnImported is warnSources for an imported snapshot, whose sources
+// fail alike in every namespace (a sosreport of 4.0 has no ip_forward in
+// any): one line per family and reason, naming a few namespaces.
+func (a *app) warnImported(snap *topo.Snapshot) {
+	type group struct {
+		family, why string
+		labels      []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, s := range snap.FailedSources() {
+		family, label, ok := strings.Cut(s.Name, "/")
+		if !ok || label == "" || label == "(root)" {
+			a.warn("%s was not read: %s", s.Name, s.Error)
+			continue
+		}
+		why := strings.ReplaceAll(s.Error, label, "<ns>")
+		key := family + "\x00" + why
+		g := byKey[key]
+		if g == nil {
+			g = &group{family: family, why: why}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		g.labels = append(g.labels, label)
+	}
+	for _, g := range groups {
+		if len(g.labels) == 1 {
+			a.warn("%s/%s was not read: %s", g.family, g.labels[0], strings.ReplaceAll(g.why, "<ns>", g.labels[0]))
+			continue
+		}
+		names := g.labels
+		more := ""
+		if len(names) > 3 {
+			names, more = names[:3], fmt.Sprintf(" and %d more", len(g.labels)-3)
+		}
+		a.warn("%s/ of %d namespaces (%s%s) was not read: %s", g.family, len(g.labels), strings.Join(names, ", "), more, g.why)
 	}
 }
 

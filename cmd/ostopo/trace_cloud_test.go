@@ -129,7 +129,7 @@ func TestTraceLiveCloudUsage(t *testing.T) {
 		{[]string{"--limit", "compute"}, "--limit goes with -i INVENTORY or --ssh HOSTS"},
 		{[]string{"--collect-dir", "/tmp/x"}, "--collect-dir goes with -i INVENTORY or --ssh HOSTS"},
 		{[]string{"--ssh", "a", "-i", inv}, "-i and --ssh are two ways to name the nodes"},
-		{[]string{"--ssh", "a", "--demo"}, "not with --replay, --replay-dir or --demo"},
+		{[]string{"--ssh", "a", "--demo"}, "not with --replay, --replay-dir, --sos, --from-dir or --demo"},
 		{[]string{"--ssh", "a", "--record", "/tmp/x.json"}, "--record writes one node's snapshot"},
 		{[]string{"-i", inv, "--limit", "nosuch"}, "no host to collect"},
 		{[]string{"--ssh", "-oProxyCommand=x"}, "want [user@]host[:port]"},

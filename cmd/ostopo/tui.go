@@ -159,6 +159,8 @@ func chooseSource(a *app) (ui.Source, string) {
 		return demoSource{}, ""
 	case a.g.replay != "":
 		return replaySource{path: a.g.replay, limit: int64(a.g.maxInput)}, ""
+	case a.g.imported():
+		return importSource{g: &a.g}, ""
 	case a.noNode():
 		return demoSource{note: true}, demoNote
 	}

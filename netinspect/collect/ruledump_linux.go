@@ -18,6 +18,9 @@ import (
 func listRules(sock *dumpSocket) ([]topo.Rule, error) {
 	var out []topo.Rule
 	err := dump(sock, unix.RTM_GETRULE, unix.RTM_NEWRULE, func(m []byte) error {
+		if !unicastRule(m) {
+			return nil
+		}
 		r, err := parseRule(m)
 		if err == nil {
 			out = append(out, r)
@@ -25,6 +28,19 @@ func listRules(sock *dumpSocket) ([]topo.Rule, error) {
 		return err
 	}, &nl.RtMsg{RtMsg: unix.RtMsg{Family: unix.AF_UNSPEC}}) // struct fib_rule_hdr has rtmsg's layout
 	return out, err
+}
+
+// unicastRule says whether a rule message is an IPv4 or IPv6 one. An
+// AF_UNSPEC dump answers every family's rules: also the multicast routing
+// ones (RTNL_FAMILY_IPMR, IP6MR), which `ip rule` never lists and which
+// were read as IPv4 rules at priority 32767. A short message goes on to
+// parseRule, which says what is wrong with it.
+func unicastRule(m []byte) bool {
+	if len(m) < unix.SizeofRtMsg {
+		return true
+	}
+	f := nl.DeserializeRtMsg(m).Family
+	return f == unix.AF_INET || f == unix.AF_INET6
 }
 
 func parseRule(m []byte) (topo.Rule, error) {
