@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ostopo/ostopo/netinspect/sosimport/sostest"
 )
 
 // TestKollaExtras reads a kolla node's report as sos leaves it with
@@ -54,7 +56,7 @@ func TestKollaExtras(t *testing.T) {
 	writeFile(t, filepath.Join(dir, extras), Mangle(`docker exec neutron_l3_agent sh -c 'for ns in $(ip netns list | cut -d" " -f1); do echo ...; done'`), []byte(bundle))
 	imp := importPath(t, dir)
 	live := loadLive(t, "compute1")
-	for _, d := range compareFacts(live, imp) {
+	for _, d := range sostest.CompareFacts(live, imp) {
 		t.Error(d)
 	}
 	for _, name := range []string{"ovsdb", "ovsdb/port-config", "openflow/br-int", "openflow/br-tun", "nat/" + c1Router, "agent-files"} {

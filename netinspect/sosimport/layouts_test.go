@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ostopo/ostopo/netinspect/sosimport/sostest"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
 
@@ -162,10 +163,10 @@ func TestLayouts(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			imp := importPath(t, c.path)
-			for _, d := range compareFacts(live, imp) {
+			for _, d := range sostest.CompareFacts(live, imp) {
 				t.Error(d)
 			}
-			if got := failedNames(imp); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			if got := sostest.FailedNames(imp); fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Errorf("not read: %v\nwant %v", got, c.want)
 				for _, s := range imp.FailedSources() {
 					t.Logf("%s: %s", s.Name, s.Error)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ostopo/ostopo/netinspect/sosimport/sostest"
 )
 
 // TestFromDir imports a folder of outputs with any names, as an operator
@@ -57,7 +59,7 @@ func TestFromDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := loadLive(t, "compute1")
-	for _, d := range compareFacts(live, imp) {
+	for _, d := range sostest.CompareFacts(live, imp) {
 		t.Error(d)
 	}
 	for _, name := range []string{"ovsdb", "ovsdb/port-config", "openflow/br-int", "openflow/br-tun", "netns", "netlink/(root)", "sysctl/(root)",

@@ -1,6 +1,9 @@
 package sosimport
 
-// The sources an import records besides the live collector's ("ovsdb",
+import "github.com/ostopo/ostopo/netinspect/topo"
+
+// The sources an import records (their meaning: netinspect/topo's
+// sources.go) besides the live collector's ("ovsdb",
 // "openflow/<bridge>", "netns", "netlink/<ns>", "sysctl/<ns>",
 // "nat/<ns>", "agent-files", which mean here what they mean live).
 //
@@ -12,23 +15,10 @@ package sosimport
 // that part was collected. A live snapshot has none of them: a consumer
 // asks with neutron.Failed (a name without a record is no failure).
 const (
-	// SourceRoutes6 is a namespace's IPv6 routes (sos collects them for
-	// the root namespace only).
-	SourceRoutes6 = "routes6/"
-	// SourceRules is a namespace's policy-routing rules (sos 4.1 and
-	// later per namespace).
-	SourceRules = "rules/"
-	// SourceNeighbors is a namespace's ARP/ND cache (sos 4.1 and later
-	// per namespace).
-	SourceNeighbors = "neigh/"
-	// SourceLinkDetails is a namespace's link kinds and details (veth,
-	// vxlan id, tun type): `ip -d` (sos 4.3 and later per namespace).
-	// Without it a link's Kind is "" (unknown) and its Peer nil.
-	SourceLinkDetails = "linkinfo/"
-	// SourceMACs is recorded, not read, when sos clean masked the report:
-	// MACs are not the node's (see maskedSource).
-	SourceMACs = "mac-addresses"
-	// SourceReport is recorded, not read, when the archive ended early:
-	// the facts in the files after the cut are missing.
-	SourceReport = "sosreport"
+	SourceRoutes6     = topo.SourceRoutes6
+	SourceRules       = topo.SourceRules
+	SourceNeighbors   = topo.SourceNeighbors
+	SourceLinkDetails = topo.SourceLinkDetails
+	SourceMACs        = topo.SourceMACs
+	SourceReport      = topo.SourceReport
 )
