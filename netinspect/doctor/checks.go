@@ -73,6 +73,7 @@ func deadVLAN(x *node) []Finding {
 // (what neutron.Derive found, read from the devices' facts).
 func chainBroken(x *node) []Finding {
 	var out []Finding
+	peersRead := len(x.rootLinkInfoUnread()) == 0 // veth peers come with ip -d
 	for _, p := range x.n.Ports {
 		d := p.Devices
 		if p.Role != topo.RoleInstance || d.QVO == nil {
@@ -94,7 +95,7 @@ func chainBroken(x *node) []Finding {
 		if d.QVB.InKernel && d.QBR.InKernel && d.QVB.OnBridge != d.QBR.Name {
 			ev = append(ev, fmt.Sprintf("%s is not in %s (master: %s)", d.QVB.Name, d.QBR.Name, orNone(d.QVB.OnBridge)))
 		}
-		if d.QVB.InKernel && d.QVO.InKernel && d.QVB.Peer != d.QVO.Name {
+		if d.QVB.InKernel && d.QVO.InKernel && peersRead && d.QVB.Peer != d.QVO.Name {
 			ev = append(ev, fmt.Sprintf("%s's veth peer is %s, not %s", d.QVB.Name, orNone(d.QVB.Peer), d.QVO.Name))
 		}
 		if d.QVO.InKernel && p.Bridge == "" {
@@ -275,9 +276,13 @@ func vlanShared(x *node) []Finding {
 
 func vlanUnmapped(x *node) []Finding {
 	var out []Finding
+	ofportsRead := len(x.lacks(neutron.SourceOFPort)) == 0
 	for _, nw := range x.n.Networks {
 		if nw.LocalVLAN == 0 || nw.NetworkType == "" || nw.NetworkType == "local" {
 			continue
+		}
+		if !ofportsRead && physicalNetwork(&nw) {
+			continue // its translation flows name ports by number (finerPartial)
 		}
 		var ev []string
 		switch nw.NetworkType {
@@ -523,18 +528,16 @@ func dhcpPort(x *node) []Finding {
 		if ns.Kind != topo.NSDHCP {
 			continue
 		}
-		var tap *topo.Link
-		for i := range ns.Links {
-			if strings.HasPrefix(ns.Links[i].Name, "tap") || strings.HasPrefix(ns.Links[i].Name, "ns-") {
-				tap = &ns.Links[i]
-			}
-		}
+		tap := dhcpTap(&ns)
+		// A veth's peer (ovs_use_veth: ns- in the namespace, tap on
+		// br-int) comes with ip -d: without it, unknown (finerPartial).
+		peersRead := len(neutron.Failed(x.s, neutron.SourceLinkInfo+ns.Label())) == 0
 		var ev []string
 		switch {
 		case tap == nil:
 			ev = append(ev, ns.Name+" has no tap device")
 		default:
-			if onOVS := x.ovsPorts[tap.Name].Port != nil; !onOVS && (tap.Peer == nil || x.ovsPorts[tap.Peer.Name].Port == nil) {
+			if onOVS := x.ovsPorts[tap.Name].Port != nil; !onOVS && peersRead && (tap.Peer == nil || x.ovsPorts[tap.Peer.Name].Port == nil) {
 				ev = append(ev, tap.Name+" is not a port of br-int")
 			}
 			global := 0
@@ -553,6 +556,18 @@ func dhcpPort(x *node) []Finding {
 		}
 	}
 	return out
+}
+
+// dhcpTap is a DHCP namespace's port device (tap…, or ns-… with
+// ovs_use_veth), or nil.
+func dhcpTap(ns *topo.Namespace) *topo.Link {
+	var tap *topo.Link
+	for i := range ns.Links {
+		if strings.HasPrefix(ns.Links[i].Name, "tap") || strings.HasPrefix(ns.Links[i].Name, "ns-") {
+			tap = &ns.Links[i]
+		}
+	}
+	return tap
 }
 
 // defaultRouteViaBridgePort is the kolla trap (routefix.Diagnose): the

@@ -95,16 +95,24 @@ func Checks() []Check {
 	chain := []string{srcOVSDB, srcRoot}
 	devs := []string{srcOVSDB, srcRoot, srcNetns, srcNetlink}
 	ns := []string{srcNetns, srcNetlink}
+	// The finer OVSDB sources an import may lack (neutron.Source*): a
+	// live snapshot has no record of them, and then OVSDB's stands for
+	// them (neutron.Unread).
+	portConfig := append(slices.Clone(ovs), neutron.SourcePortConfig)
 	return []Check{
 		{"dead-vlan", "port in the dead VLAN 4095", ovs, deadVLAN},
-		{"port-not-programmed", neutron.NotProgrammedProblem, []string{srcOVSDB, srcIntFlows}, portNotProgrammed},
+		// Which ports the agent binds (iface-id), and the flows naming
+		// them by number (ofport).
+		{"port-not-programmed", neutron.NotProgrammedProblem, []string{srcOVSDB, neutron.SourceInterfaceConfig, neutron.SourceOFPort, srcIntFlows}, portNotProgrammed},
 		{"chain-broken", "instance chain tap–qbr–qvb⇄qvo broken", chain, chainBroken},
 		{"device-down", "device of a port's chain is set down", devs, deviceDown},
 		{"device-no-carrier", "device of a port's chain is up but has no carrier", devs, deviceNoCarrier},
 		{"mtu-mismatch", "MTU differs along a chain or from the network", devs, mtuMismatch},
-		{"tag-mismatch", "OVS tag differs from other_config:tag", ovs, tagMismatch},
-		{"vlan-shared", "two networks on one local VLAN", ovs, vlanShared},
-		{"vlan-unmapped", "local VLAN without its tunnel or physical mapping flows", []string{srcOVSDB, srcFlows}, vlanUnmapped},
+		{"tag-mismatch", "OVS tag differs from other_config:tag", portConfig, tagMismatch},
+		// A port's network is its other_config:net_uuid.
+		{"vlan-shared", "two networks on one local VLAN", portConfig, vlanShared},
+		// A network's type and segment are its ports' other_config.
+		{"vlan-unmapped", "local VLAN without its tunnel or physical mapping flows", []string{srcOVSDB, neutron.SourcePortConfig, srcFlows}, vlanUnmapped},
 		{"patch-peer", "patch port whose peer is missing", ovs, patchPeer},
 		{"tunnel-local-ip", "tunnel whose local IP is on no interface", chain, tunnelLocalIP},
 		{"namespace-orphan", "namespace left behind", []string{srcOVSDB, srcNetns, srcNetlink}, namespaceOrphan},
@@ -119,7 +127,7 @@ func Checks() []Check {
 		{"default-route-via-bridge-port", "host's route leaves through a port of an OVS bridge, or a device that is down or without carrier", chain, defaultRouteViaBridgePort},
 		{"provider-nic-address", "provider NIC holds an address", chain, providerNICAddress},
 		{"fail-mode", "Neutron bridge not in fail_mode secure", ovs, failMode},
-		{"controller", "bridge without a connected controller", ovs, controller},
+		{"controller", "bridge without a connected controller", []string{srcOVSDB, neutron.SourceConnectionState}, controller},
 	}
 }
 

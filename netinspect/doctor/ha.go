@@ -92,7 +92,7 @@ func partialUnread(check string, x *node) []topo.Source {
 		}
 		return out
 	}
-	return nil
+	return finerPartial(check, x)
 }
 
 // haStandbyFIP is fip-nat's finding for a floating IP of a standby HA

@@ -17,7 +17,7 @@ import (
 // missing may only have port security disabled: that is said as
 // information, not as an error the node cannot prove.
 func portNotProgrammed(x *node) []Finding {
-	disconnected := x.controllerDown()
+	disconnected, known := x.controllerDown()
 	var out []Finding
 	for i := range x.n.Ports {
 		p := &x.n.Ports[i]
@@ -38,8 +38,11 @@ func portNotProgrammed(x *node) []Finding {
 		if p.Role == topo.RoleInstance && len(p.FixedIPs) == 0 {
 			ev = append(ev, "its fixed IPs are unknown on this node: the flows that would record them are missing")
 		}
-		if disconnected != "" {
+		switch {
+		case disconnected != "":
 			ev = append(ev, disconnected)
+		case !known:
+			ev = append(ev, "whether the OVS agent is connected to "+orWord(p.Bridge, "br-int")+" is unknown ("+neutron.SourceNames(x.lacks(neutron.SourceConnectionState))+" not read)")
 		}
 		confirm := "ovs-ofctl dump-flows " + orWord(p.Bridge, "br-int") + " | grep -w in_port=" + strconv.Itoa(p.OFPort)
 		if p.NotProgrammed == "" {
@@ -49,7 +52,7 @@ func portNotProgrammed(x *node) []Finding {
 			continue
 		}
 		fix := "the OVS agent programs a port when it binds it, and every port on a restart's resync: " + x.restartAgent(topo.AgentOVS)
-		if disconnected == "" {
+		if disconnected == "" && known {
 			fix += "; the agent is connected, so check its log for port " + p.ID
 		}
 		out = append(out, Finding{Severity: Error, Objects: objs, Evidence: ev, Fix: fix + "; then " + confirm})
@@ -59,26 +62,31 @@ func portNotProgrammed(x *node) []Finding {
 
 // controllerDown says, when the integration bridge's controller (the OVS
 // agent's os-ken) is not connected, what shows it; "" when it is, or the
-// bridge has none configured.
-func (x *node) controllerDown() string {
+// bridge has none configured. known is false when whether it is
+// connected was not read (an import whose outputs hold no is_connected:
+// conf.db alone): then "" says nothing.
+func (x *node) controllerDown() (down string, known bool) {
+	if len(x.lacks(neutron.SourceConnectionState)) > 0 {
+		return "", false
+	}
 	for _, role := range x.n.Bridges {
 		if role.Role != topo.BridgeIntegration {
 			continue
 		}
 		b := x.s.OVS.Bridge(role.Name)
 		if b == nil || len(b.Controllers) == 0 {
-			return ""
+			return "", true
 		}
 		var targets []string
 		for _, c := range b.Controllers {
 			if c.IsConnected {
-				return ""
+				return "", true
 			}
 			targets = append(targets, c.Target)
 		}
-		return fmt.Sprintf("%s's controller %s is not connected: the OVS agent is not running, or not managing the bridge (finding controller/bridge/%s)", b.Name, strings.Join(targets, ", "), b.Name)
+		return fmt.Sprintf("%s's controller %s is not connected: the OVS agent is not running, or not managing the bridge (finding controller/bridge/%s)", b.Name, strings.Join(targets, ", "), b.Name), true
 	}
-	return ""
+	return "", true
 }
 
 func orWord(s, alt string) string {

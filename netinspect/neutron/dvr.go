@@ -524,6 +524,10 @@ func (d *deriver) dvr(r *topo.Router, ns *topo.Namespace) {
 	r.DVR = v
 	s := d.x.s
 	qrRead := nsRead(s, ns, "netlink/")
+	// The rules sending a fixed IP's traffic to table 16 are a part of
+	// the namespace an import may lack (sos before 4.1 has none).
+	rulesUnread := Failed(s, SourceRules+ns.Label())
+	rulesRead := qrRead && len(rulesUnread) == 0
 	fipRead := f.fipNS != nil && nsRead(s, f.fipNS, "netlink/")
 	if f.fipNS != nil && !fipRead {
 		r.Unknown = append(r.Unknown, unknown("the routes of "+f.fipNS.Name+" to its floating IPs", "netlink/"+f.fipNS.Name))
@@ -549,9 +553,12 @@ func (d *deriver) dvr(r *topo.Router, ns *topo.Namespace) {
 			}
 			fip.Problems = append(fip.Problems, fmt.Sprintf("no route for %s in %s (expected %s/32 %s): inbound traffic to it is not handed to the router", fip.FloatingIP, f.fipNS.Name, fip.FloatingIP, via))
 		}
-		if fip.RulePriority == 0 && fip.FixedIP != "" && qrRead {
+		if fip.RulePriority == 0 && fip.FixedIP != "" && rulesRead {
 			fip.Problems = append(fip.Problems, fmt.Sprintf("no rule \"from %s lookup %d\" in %s: the instance's own traffic does not leave with its floating IP", fip.FixedIP, fipRouteTable, ns.Name))
 		}
+	}
+	if len(local) > 0 && len(rulesUnread) > 0 {
+		r.Unknown = append(r.Unknown, unknown("the rules in "+ns.Name+" sending its floating IPs' instances out by "+rfpName(r.ID)+" (from <fixed IP> lookup 16)", SourceNames(rulesUnread)))
 	}
 	if len(local) > 0 && d.rd.kernel {
 		fipNS := orNone(v.FIPNamespace)

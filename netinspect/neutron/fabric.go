@@ -38,7 +38,16 @@ func (d *deriver) bridges() {
 		}
 		vifs := 0
 		for _, p := range b.Ports {
-			if len(p.Interfaces) > 0 && p.Interfaces[0].ExternalIDs["iface-id"] != "" {
+			if len(p.Interfaces) == 0 {
+				continue
+			}
+			if d.rd.lacks(SourceInterfaceConfig) {
+				// No iface-id was read: the ports Neutron names
+				// (qvo…, tap…, qr-…) tell the bridge instead.
+				if prefix, _ := splitDevice(p.Name); prefix != "" && prefix != "qvb" && prefix != "qbr" {
+					vifs++
+				}
+			} else if p.Interfaces[0].ExternalIDs["iface-id"] != "" {
 				vifs++
 			}
 		}

@@ -115,6 +115,17 @@ func (d *deriver) networks() {
 		}
 		d.checkFlows(n)
 	}
+	if d.rd.lacks(SourcePortConfig) {
+		// Which network a port is on was not read (net_uuid), but its
+		// tag was: a VLAN some port carries is in use.
+		used := maps.Clone(owners)
+		for _, p := range d.out.Ports {
+			if p.Bridge != "" && d.x.integration != nil && p.Bridge == d.x.integration.Name && p.LocalVLAN != 0 {
+				used[p.LocalVLAN] = append(used[p.LocalVLAN], p.ID)
+			}
+		}
+		owners = used
+	}
 	d.orphanMappings(owners)
 	ids := slices.Sorted(maps.Keys(nets))
 	for _, id := range ids {
@@ -280,6 +291,10 @@ func FlowText(f *topo.Flow) string {
 }
 
 func (d *deriver) checkFlows(n *topo.Network) {
+	if n.NetworkType == "" && d.rd.lacks(SourcePortConfig) {
+		n.Unknown = append(n.Unknown, d.rd.unknownOVS("its type, segmentation id and the flows that carry it (other_config network_type, segmentation_id, physical_network on its ports)", SourcePortConfig))
+		return
+	}
 	if n.LocalVLAN == 0 || n.NetworkType == "" || n.NetworkType == "local" {
 		return
 	}
@@ -352,6 +367,11 @@ func (d *deriver) checkPhysicalFlows(n *topo.Network) {
 	}
 	if !d.rd.flows[ib.Name] {
 		n.Unknown = append(n.Unknown, unknown(fmt.Sprintf("%s flows translating local VLAN %d and the physical bridge behind them", ib.Name, n.LocalVLAN), "openflow/"+ib.Name))
+		return
+	}
+	if d.rd.lacks(SourceOFPort) {
+		// The translation flows name the patch port by its number.
+		n.Unknown = append(n.Unknown, d.rd.unknownOVS(fmt.Sprintf("%s flows translating local VLAN %d and the physical bridge behind them (they name ports by OpenFlow number)", ib.Name, n.LocalVLAN), SourceOFPort))
 		return
 	}
 	want := "vlan_tci=0x0000/0x1fff" // flat: untagged frames

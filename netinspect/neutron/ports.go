@@ -86,7 +86,13 @@ func (d *deriver) ports() {
 				prefix = "" // never OVS ports in Neutron's plumbing
 			}
 			if prefix == "" && i.ExternalIDs["iface-id"] == "" {
-				continue // the bridge's own NICs and foreign ports
+				if b != d.x.integration || !d.rd.lacks(SourceInterfaceConfig) {
+					continue // the bridge's own NICs and foreign ports
+				}
+				// No iface-id was read: a port of the integration
+				// bridge that Neutron's names do not tell may be one
+				// of its ports all the same (iface-id is how the
+				// agent knows them).
 			}
 			np := d.fromOVS(b, p, i, prefix, suffix)
 			covered[suffix] = true
@@ -119,10 +125,15 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 		InstanceID: firstNonEmpty(ext["vm-uuid"], ext["vm-id"]),
 		Bridge:     b.Name, OVSPort: p.Name, OFPort: i.OFPort, Problems: []string{},
 	}
-	if np.ID == "" {
+	switch {
+	case np.ID == "" && d.rd.lacks(SourceInterfaceConfig):
+		// Not missing: not read. The device's name tells the id's start.
+		np.ID = firstNonEmpty(suffix, p.Name)
+		np.Unknown = append(np.Unknown, d.rd.unknownOVS("its Neutron port id, MAC and instance (the OVS interface's external_ids iface-id, attached-mac, vm-uuid)", SourceInterfaceConfig))
+	case np.ID == "":
 		np.ID = suffix
 		np.Problems = append(np.Problems, "no external_ids:iface-id on the OVS interface: the agent cannot tell which port this is")
-	} else if suffix != "" && !strings.HasPrefix(np.ID, suffix) {
+	case suffix != "" && !strings.HasPrefix(np.ID, suffix):
 		np.Problems = append(np.Problems, fmt.Sprintf("device name %s does not match iface-id %s", p.Name, np.ID))
 	}
 	if i.OFPort < 0 || i.Error != "" {
@@ -156,16 +167,52 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 	default:
 		np.Role = topo.RoleUnknown
 	}
+	if np.MAC == "" && np.Devices.Tap != nil && d.rd.lacks(SourceInterfaceConfig) {
+		// attached-mac was not read: the device's MAC is the port's
+		// (a tap's fe:16:3e… turned into the instance's fa:16:3e…).
+		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
+	}
 	if np.Role == topo.RoleInstance {
 		np.FixedIPs = d.instanceIPs(np.MAC, np.NetworkID)
-		if len(np.FixedIPs) == 0 && b == d.x.integration {
+		switch {
+		case len(np.FixedIPs) > 0 || b != d.x.integration:
+		case d.rd.lacks(SourceOFPort):
+			// The anti-spoofing flows name the port by its number.
+			np.Unknown = append(np.Unknown, d.rd.unknownOVS("fixed IPs (a compute node records them in the anti-spoofing flows, which name the port by its OpenFlow number)", SourceOFPort))
+		default:
 			np.FixedIPs = slices.Clone(d.x.spoofIPs[i.OFPort])
 		}
 	}
 	if np.MAC == "" && np.Devices.Tap != nil {
 		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
 	}
+	if b == d.x.integration && d.rd.lacks(SourcePortConfig) {
+		d.portConfigUnknown(&np)
+	}
 	return np
+}
+
+// portConfigUnknown says what a port of the integration bridge lacks
+// when the Port table's other_config was not read: its network
+// (net_uuid), unless the DHCP host files name it by the port's MAC, and
+// whether its tag agrees with other_config:tag.
+func (d *deriver) portConfigUnknown(np *topo.NPort) {
+	if np.NetworkID == "" && np.MAC != "" {
+		var nets []string
+		for _, e := range d.x.dhcpByMAC[np.MAC] {
+			if !slices.Contains(nets, e.network) {
+				nets = append(nets, e.network)
+			}
+		}
+		if len(nets) == 1 {
+			np.NetworkID = nets[0]
+		}
+	}
+	what := "whether its tag agrees with other_config:tag"
+	if np.NetworkID == "" {
+		what = "its network (other_config:net_uuid), and " + what
+	}
+	np.Unknown = append(np.Unknown, d.rd.unknownOVS(what, SourcePortConfig))
 }
 
 // isInstanceTap tells a VM tap on br-int (native firewall) from a DHCP tap:
@@ -250,7 +297,14 @@ func (d *deriver) hybridChain(np *topo.NPort, suffix string, b *topo.Bridge) {
 			problems = append(problems, n+" missing from the kernel")
 		}
 	}
-	if ok[1] && k[1].link.Kind != "bridge" {
+	// A device's kind and a veth's peer come with ip -d: without it
+	// (an import of plain ip link or ip address output) they are
+	// unknown, not wrong.
+	detailed := len(d.rd.rootLinkInfo) == 0
+	if !detailed && (ok[1] || ok[2] && ok[3]) {
+		np.Unknown = append(np.Unknown, unknown(fmt.Sprintf("whether %s is a Linux bridge and %s is the veth peer of %s", qbr.Name, qvb.Name, qvo.Name), SourceNames(d.rd.rootLinkInfo)))
+	}
+	if ok[1] && detailed && k[1].link.Kind != "bridge" {
 		problems = append(problems, fmt.Sprintf("%s is a %s device, not a Linux bridge", qbr.Name, k[1].link.Kind))
 	}
 	if ok[0] && tap.OnBridge != qbr.Name {
@@ -259,7 +313,7 @@ func (d *deriver) hybridChain(np *topo.NPort, suffix string, b *topo.Bridge) {
 	if ok[2] && qvb.OnBridge != qbr.Name {
 		problems = append(problems, fmt.Sprintf("%s is not in %s (master: %s)", qvb.Name, qbr.Name, orNone(qvb.OnBridge)))
 	}
-	if ok[2] && ok[3] && qvb.Peer != qvo.Name {
+	if ok[2] && ok[3] && detailed && qvb.Peer != qvo.Name {
 		problems = append(problems, fmt.Sprintf("%s's veth peer is %s, not %s", qvb.Name, orNone(qvb.Peer), qvo.Name))
 	}
 	if b == nil && ok[3] {
@@ -373,6 +427,12 @@ func (d *deriver) namespacedDevice(np *topo.NPort, name string) {
 	switch found.ns.Kind {
 	case topo.NSRouter, topo.NSSNAT:
 		np.RouterID = found.ns.ID
+	case topo.NSFIP:
+		if np.NetworkID == "" && d.rd.lacks(SourcePortConfig) {
+			// net_uuid was not read: the fip- namespace is named after
+			// the external network.
+			np.NetworkID = found.ns.ID
+		}
 	case topo.NSDHCP:
 		if np.NetworkID != "" && np.NetworkID != found.ns.ID {
 			np.Problems = append(np.Problems, fmt.Sprintf("OVS says network %s but the device is in %s", np.NetworkID, found.ns.Name))
@@ -465,9 +525,17 @@ func (d *deriver) namespacedOrphans() {
 			}
 			np := topo.NPort{ID: suffix, Role: roleOfPrefix(prefix), Problems: []string{}}
 			d.namespacedDevice(&np, l.Name)
-			if d.rd.ovsdb {
+			// Veth peers come with ip -d. Without it, an OVS port
+			// named as ovs_use_veth names the OVS end (tap + the id
+			// suffix) may be this device's peer: unknown, not missing.
+			noDetails := Failed(d.x.s, SourceLinkInfo+ns.Label())
+			_, vethEnd := d.x.ports["tap"+suffix]
+			switch {
+			case d.rd.ovsdb && len(noDetails) > 0 && vethEnd:
+				np.Unknown = append(np.Unknown, unknown(l.Name+"'s veth peer (tap"+suffix+" on OVS?)", SourceNames(noDetails)))
+			case d.rd.ovsdb:
 				np.Problems = append(np.Problems, fmt.Sprintf("%s is in %s but is not a port of any OVS bridge", l.Name, ns.Name))
-			} else {
+			default:
 				// Without OVSDB every namespaced device lands here.
 				np.Unknown = append(np.Unknown, unknown(l.Name+" on an OVS bridge", "ovsdb"))
 			}

@@ -131,13 +131,18 @@ func (d *deriver) programmed() {
 	if d.rd.flows[ib.Name] {
 		pf = d.x.readPortFlows(ib)
 	}
+	// Without the interfaces' external_ids, whether a port has an
+	// iface-id (the agent binds only those) is unknown: the ports
+	// Neutron's names tell are judged, and a verdict against one is
+	// unknown, not definite.
+	idUnread := d.rd.lacks(SourceInterfaceConfig)
 	for i := range d.out.Ports {
 		p := &d.out.Ports[i]
 		if p.Bridge != ib.Name || p.Dead {
 			continue
 		}
 		op, ok := d.x.ports[p.OVSPort]
-		if !ok || op.bridge != ib || op.iface == nil || op.iface.ExternalIDs["iface-id"] == "" {
+		if !ok || op.bridge != ib || op.iface == nil || op.iface.ExternalIDs["iface-id"] == "" && !idUnread {
 			continue
 		}
 		if pf != nil && pf.mode == modeFirewall && p.Firewall == topo.FirewallDirect {
@@ -149,11 +154,18 @@ func (d *deriver) programmed() {
 		switch {
 		case op.port.Tag == 0:
 			why = "no local VLAN tag on " + p.OVSPort + ": the agent never bound it"
+		case pf != nil && d.rd.lacks(SourceOFPort):
+			// The flows name the port by a number that was not read.
+			p.Unknown = append(p.Unknown, ProgrammedUnknown+" ("+SourceNames(d.rd.ovsUnread[SourceOFPort])+" not read: the flows name the port by its OpenFlow number)")
+			continue
 		case pf == nil || op.iface.OFPort <= 0:
 			// Flows not read, or a device OVS cannot use (reported as
 			// such): nothing to tell.
 		default:
 			why, definite = pf.missing(p, op.iface.OFPort, ib.Name)
+		}
+		if why != "" && idUnread {
+			why, definite = SourceNames(d.rd.ovsUnread[SourceInterfaceConfig])+" not read: whether the port has external_ids:iface-id, by which the agent binds it; "+why, false
 		}
 		switch {
 		case why == "":

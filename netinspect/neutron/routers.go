@@ -56,6 +56,10 @@ func (d *deriver) router(ns *topo.Namespace, byIP map[string][]int) topo.Router 
 	if r.IPForward != nil && !*r.IPForward {
 		r.Problems = append(r.Problems, "net.ipv4.ip_forward is 0 in "+ns.Name+": the router does not route")
 	}
+	if unread := Failed(d.x.s, "sysctl/"+ns.Label()); r.IPForward == nil && len(unread) > 0 {
+		// Not read is not off.
+		r.Unknown = append(r.Unknown, unknown("net.ipv4.ip_forward", SourceNames(unread)))
+	}
 
 	var gwLink *topo.Link
 	for li := range gwNS.Links {

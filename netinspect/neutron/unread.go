@@ -10,6 +10,71 @@ import (
 // of: nothing says it was read, so what it would have shown is unknown.
 const NotRecorded = "not recorded in the snapshot"
 
+// Finer sources. The live collector reads OVSDB in one go ("ovsdb") and a
+// namespace's kernel facts in one go ("netlink/<ns>"); an import from what
+// a node left behind (a sosreport, pasted outputs) finds them in several
+// outputs, each holding some columns or some facts, and records a source
+// per part (netinspect/ovstext's Source* and netinspect/sosimport's
+// per-namespace families name the same). A live snapshot records none of
+// them: a finer source without a record was read with its parent (Unread
+// and Failed both take it so), and one recorded as not read makes unknown
+// what rests on its part alone.
+const (
+	// SourcePortConfig: the Port table's vlan_mode, external_ids and
+	// other_config (net_uuid, network_type, segmentation_id,
+	// physical_network, tag).
+	SourcePortConfig = "ovsdb/port-config"
+	// SourceInterfaceConfig: the Interface table's external_ids
+	// (iface-id, attached-mac, vm-uuid) and other_config.
+	SourceInterfaceConfig = "ovsdb/interface-config"
+	// SourceOFPort: the interfaces' OpenFlow port numbers (ofport), by
+	// which flows name ports.
+	SourceOFPort = "ovsdb/ofport"
+	// SourceInterfaceState: the interfaces' link_state, admin_state and
+	// mtu as OVS reports them (the view judges devices by the kernel's).
+	SourceInterfaceState = "ovsdb/interface-state"
+	// SourceBridgeConfig: the bridges' protocols, external_ids and
+	// other_config.
+	SourceBridgeConfig = "ovsdb/bridge-config"
+	// SourceSystemConfig: the Open_vSwitch row's external_ids and
+	// other_config.
+	SourceSystemConfig = "ovsdb/system-config"
+	// SourceConnectionState: the controllers and managers, and whether
+	// they are connected (is_connected).
+	SourceConnectionState = "ovsdb/connection-state"
+	// SourceControllerRole: the controllers' role and inactivity_probe.
+	SourceControllerRole = "ovsdb/controller-role"
+
+	// Per-namespace families, followed by the namespace's label
+	// ("rules/(root)", "linkinfo/qrouter-…"): its policy-routing rules,
+	// ARP/ND cache, IPv6 routes, and link kinds and veth peers (ip -d).
+	SourceRules     = "rules/"
+	SourceNeighbors = "neigh/"
+	SourceRoutes6   = "routes6/"
+	SourceLinkInfo  = "linkinfo/"
+)
+
+// FinerSources lists the finer OVSDB sources, for whoever names them all.
+func FinerSources() []string {
+	return []string{SourcePortConfig, SourceInterfaceConfig, SourceOFPort, SourceInterfaceState,
+		SourceBridgeConfig, SourceSystemConfig, SourceConnectionState, SourceControllerRole}
+}
+
+// parentSource returns the source a finer source is part of ("ovsdb" for
+// "ovsdb/port-config", "netlink/(root)" for "rules/(root)"), or "" for a
+// source that is no finer one.
+func parentSource(name string) string {
+	if strings.HasPrefix(name, "ovsdb/") {
+		return "ovsdb"
+	}
+	for _, f := range []string{SourceRules, SourceNeighbors, SourceRoutes6, SourceLinkInfo} {
+		if label, ok := strings.CutPrefix(name, f); ok && label != "" {
+			return "netlink/" + label
+		}
+	}
+	return ""
+}
+
 // Unread returns the sources among needs that a snapshot did not read, in
 // the order of needs. A need is either a source name ("ovsdb",
 // "netlink/(root)", "openflow/br-int"), which must be recorded and read,
@@ -19,7 +84,9 @@ const NotRecorded = "not recorded in the snapshot"
 // whether its members were listed is the business of the source that
 // lists them (ovsdb the bridges, netns the namespaces), which the caller
 // names too. A source missing from the record comes back with OK false and
-// the error NotRecorded.
+// the error NotRecorded, except a finer source (SourcePortConfig,
+// "rules/(root)"…): without a record it was read with its parent, and the
+// parent is what must have been.
 func Unread(s *topo.Snapshot, needs ...string) []topo.Source {
 	var out []topo.Source
 	seen := map[string]bool{}
@@ -39,6 +106,10 @@ func Unread(s *topo.Snapshot, needs ...string) []topo.Source {
 			continue
 		}
 		switch src := s.Source(need); {
+		case src == nil && parentSource(need) != "":
+			for _, p := range Unread(s, parentSource(need)) {
+				add(p)
+			}
 		case src == nil:
 			add(topo.Source{Name: need, Error: NotRecorded})
 		case !src.OK:
@@ -88,6 +159,25 @@ type readFacts struct {
 	kernel bool
 	// unreadKernel names what kernel is false for.
 	unreadKernel []topo.Source
+	// ovsUnread holds, when OVSDB was read, the finer OVSDB sources
+	// recorded as not read, by name: an import that found the bridges
+	// and ports but not every column of them (see lacks).
+	ovsUnread map[string][]topo.Source
+	// rootLinkInfo holds the node's namespace's link details (kinds, veth
+	// peers) when recorded as not read: devices and masters were read,
+	// but not what ip -d adds.
+	rootLinkInfo []topo.Source
+}
+
+// lacks reports whether OVSDB was read but not the columns of one of its
+// finer sources (SourcePortConfig…): what rests on them is unknown. It
+// is false when OVSDB itself was not read, which the view says on its
+// own terms (no bridge, no port).
+func (r readFacts) lacks(src string) bool { return len(r.ovsUnread[src]) > 0 }
+
+// unknownOVS is unknown for a fact resting on a finer OVSDB source.
+func (r readFacts) unknownOVS(what, src string) string {
+	return unknown(what, SourceNames(r.ovsUnread[src]))
 }
 
 func readOf(s *topo.Snapshot) readFacts {
@@ -97,7 +187,18 @@ func readOf(s *topo.Snapshot) readFacts {
 		name := s.OVS.Bridges[i].Name
 		r.flows[name] = r.ovsdb && len(Unread(s, "openflow/"+name)) == 0
 	}
+	if r.ovsdb {
+		for _, f := range FinerSources() {
+			if u := Unread(s, f); len(u) > 0 {
+				if r.ovsUnread == nil {
+					r.ovsUnread = map[string][]topo.Source{}
+				}
+				r.ovsUnread[f] = u
+			}
+		}
+	}
 	r.root = s.Root() != nil && len(Unread(s, "netlink/(root)")) == 0
+	r.rootLinkInfo = Failed(s, SourceLinkInfo+"(root)")
 	r.unreadKernel = Unread(s, "netlink/(root)", "netns", "netlink/")
 	r.kernel = r.root && len(r.unreadKernel) == 0
 	return r

@@ -46,10 +46,20 @@ func (w *walker) arrive(t *target) {
 		return
 	}
 	nw := w.n.Network(p.NetworkID)
+	start := len(w.r.Hops)
+	if (nw == nil || nw.NetworkType == "") && w.networkUnread() {
+		// The port's network, its type and segment are its OVS port's
+		// other_config, which was not read: where the packet arrives
+		// from (a tunnel, a provider NIC) is unknown, and the path is
+		// not complete without it.
+		h := w.add(Hop{Kind: KindIntegration, Bridge: intBridge(w.n), VLAN: p.LocalVLAN})
+		h.Evidence = append(h.Evidence, "arrives from a tunnel or the provider network: which is the network's type, not read")
+		w.arrival += len(w.r.Hops) - start
+		return
+	}
 	if nw == nil {
 		return
 	}
-	start := len(w.r.Hops)
 	switch {
 	case neutron.TunnelTable(nw.NetworkType) >= 0:
 		w.arriveByTunnel(t, p, nw)

@@ -151,7 +151,7 @@ func (e *UnreadError) Error() string {
 		if len(ids) > 5 {
 			ids = append(ids[:5:5], fmt.Sprintf("%d more", len(e.Ports)-5))
 		}
-		why = append(why, fmt.Sprintf("the fixed IPs of port(s) %s are unknown (plugged but not programmed by the OVS agent); trace a port by its id", strings.Join(ids, ", ")))
+		why = append(why, fmt.Sprintf("the fixed IPs of port(s) %s are unknown (the OVS agent's flows that would record them are missing, or were not read); trace a port by its id", strings.Join(ids, ", ")))
 	}
 	return e.Target + " was not found, but " + strings.Join(why, "; and ")
 }
@@ -366,6 +366,7 @@ func (w *walker) hopUnread(h *Hop) []topo.Source {
 			nsNeed = append(nsNeed, "netlink/"+h.Namespace)
 		}
 	}
+	need, nsNeed = w.finerNeeds(h, need, nsNeed) // finer.go
 	out := neutron.Unread(w.s, need...)
 	if slices.ContainsFunc(out, func(src topo.Source) bool { return src.Name == "ovsdb" }) {
 		// Without OVSDB no bridge is known, so no flow dump was made:
@@ -433,7 +434,10 @@ func newWalker(s *topo.Snapshot) *walker {
 // devices and addresses (every namespace), floating IPs (NAT rules),
 // instances' fixed IPs (DHCP host files, anti-spoofing flows).
 func resolveNeeds() []string {
-	return []string{"ovsdb", "netns", "netlink/(root)", "agent-files", "netlink/", "nat/", "openflow/"}
+	// A port's id is its OVS interface's iface-id; an instance's fixed
+	// IPs on a compute node are in the anti-spoofing flows, which name
+	// its port by number (ofport).
+	return []string{"ovsdb", neutron.SourceInterfaceConfig, neutron.SourceOFPort, "netns", "netlink/(root)", "agent-files", "netlink/", "nat/", "openflow/"}
 }
 
 // notFound is the error for an input found nowhere: ErrUnread if some
