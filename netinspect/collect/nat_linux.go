@@ -109,7 +109,7 @@ func (n *natReader) read(ctx context.Context, f nsFile) (*topo.NATTable, string,
 		if i == 0 {
 			first, firstDetail, firstErr = table, detail, err
 		}
-		if err == nil && hasNeutronRules(table) {
+		if err == nil && table.HasNeutronChains() {
 			return table, detail, nil
 		}
 	}
@@ -142,16 +142,4 @@ func (n *natReader) readWith(ctx context.Context, t natTool, f nsFile) (*topo.NA
 	}
 	table.Backend = t.backend
 	return table, nil
-}
-
-func hasNeutronRules(t *topo.NATTable) bool {
-	if t == nil {
-		return false
-	}
-	for _, c := range t.Chains {
-		if strings.HasPrefix(c, "neutron-") {
-			return true
-		}
-	}
-	return false
 }

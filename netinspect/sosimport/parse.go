@@ -78,29 +78,17 @@ func parseNAT(text string) (*topo.NATTable, error) {
 	switch {
 	case n.Table == nil:
 		return nil, errors.New("no nat table in it (iptables there may be the other backend than the L3 agent's)")
-	case n.OtherBackend != "" && !neutronChains(n.Table):
+	case n.OtherBackend != "" && !n.Table.HasNeutronChains():
 		return nil, fmt.Errorf("no Neutron chain in it, and it says %s tables are present too: the L3 agent's rules may be there, which this output does not show", n.OtherBackend)
 	}
 	return n.Table, nil
 }
 
 // hasNeutronNAT says whether an iptables-save output holds the L3 agent's
-// chains (collect's hasNeutronRules).
+// chains (as collect reads it).
 func hasNeutronNAT(text string) bool {
 	n, err := iptext.ParseNAT(text)
-	return err == nil && neutronChains(n.Table)
-}
-
-func neutronChains(t *topo.NATTable) bool {
-	if t == nil {
-		return false
-	}
-	for _, c := range t.Chains {
-		if strings.HasPrefix(c, "neutron-") {
-			return true
-		}
-	}
-	return false
+	return err == nil && n.Table.HasNeutronChains()
 }
 
 // resolvePeers names the veth peers across the namespaces' devices

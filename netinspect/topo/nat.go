@@ -153,3 +153,18 @@ func HostIP(s string) string {
 	}
 	return s
 }
+
+// HasNeutronChains says whether the table holds the L3 agent's chains
+// (neutron-…): a router's NAT table, not some other tool's. A nil table
+// (not read) has none.
+func (t *NATTable) HasNeutronChains() bool {
+	if t == nil {
+		return false
+	}
+	for _, c := range t.Chains {
+		if strings.HasPrefix(c, "neutron-") {
+			return true
+		}
+	}
+	return false
+}
