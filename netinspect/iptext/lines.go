@@ -5,6 +5,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/ostopo/ostopo/netinspect/safetext"
 )
 
 // maxLineErrors bounds the lines a ParseError quotes; the rest are
@@ -34,8 +36,9 @@ func (e *ParseError) Error() string {
 		if i > 0 {
 			b.WriteString(";")
 		}
-		// %q: the text is the node's, and may hold control characters.
-		fmt.Fprintf(&b, " line %d: %s (%q)", l.Line, l.Reason, truncate(l.Text, 80))
+		// %q, and the reason escaped: both may hold the node's text
+		// ("unknown word …"), and with it control characters.
+		fmt.Fprintf(&b, " line %d: %s (%q)", l.Line, safetext.Term(l.Reason), truncate(l.Text, 80))
 	}
 	if e.More > 0 {
 		fmt.Fprintf(&b, "; and %d more lines not read", e.More)
