@@ -1,6 +1,7 @@
 package cloudtrace
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,7 @@ func Text(r *Result) string {
 	b.Blank()
 	at := func(i int) string {
 		h := r.Hops[i]
-		return fmt.Sprintf("hop %d on %s (%s %s)", i+1, nodeOf(h), h.Kind, orDash(or(h.Device, or(h.Namespace, h.Bridge))))
+		return fmt.Sprintf("hop %d on %s (%s %s)", i+1, nodeOf(h), h.Kind, orDash(cmp.Or(h.Device, cmp.Or(h.Namespace, h.Bridge))))
 	}
 	switch {
 	case r.BrokenAt != nil:
@@ -58,7 +59,7 @@ func Text(r *Result) string {
 	default:
 		line := fmt.Sprintf("path complete: %d hops on %s, %d routing hop(s)", len(r.Hops), nodesText(r.Nodes), ttl)
 		for _, c := range r.Crossings {
-			line += fmt.Sprintf("; VNI %d from %s to %s", c.VNI, c.From, or(c.To, c.ToIP))
+			line += fmt.Sprintf("; VNI %d from %s to %s", c.VNI, c.From, cmp.Or(c.To, c.ToIP))
 		}
 		if len(r.ContinuesAt) > 0 {
 			line += "; continues at " + strings.Join(r.ContinuesAt, ", ")
@@ -98,14 +99,7 @@ func nodesText(nodes []string) string {
 }
 
 // nodeOf is the hop's node, "?" for one not in the cloud.
-func nodeOf(h Hop) string { return or(h.Node, "?") }
-
-func or(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
-}
+func nodeOf(h Hop) string { return cmp.Or(h.Node, "?") }
 
 // routingHops counts the hops that decrement the TTL.
 func routingHops(r *Result) int {
