@@ -277,9 +277,12 @@ func (a *app) loadCloud(ctx context.Context) (*cloud.Cloud, *loadError) {
 	}
 	c, err := cloud.New(snaps)
 	var dup *cloud.DuplicateHostError
+	var masked *cloud.MaskedError
 	switch {
 	case errors.As(err, &dup):
 		return nil, &loadError{badInput: true, msg: fmt.Sprintf("%s and %s are both snapshots of host %q: give one per node", files[dup.First].path, files[dup.Second].path, dup.Host)}
+	case errors.As(err, &masked):
+		return nil, &loadError{badInput: true, msg: fmt.Sprintf("%s: host %q was imported from a report sos clean masked: its addresses and MACs are aliases of that report alone, which a cloud cannot match across nodes; read it alone (--replay %s)", files[masked.Index].path, masked.Host, files[masked.Index].path)}
 	case err != nil:
 		return nil, &loadError{badInput: true, msg: err.Error()}
 	}

@@ -124,6 +124,9 @@ func New(snaps []*topo.Snapshot) (*Cloud, error) {
 			return nil, &DuplicateHostError{Host: s.Host, First: j, Second: i}
 		}
 		seen[s.Host] = i
+		if len(snaps) > 1 && s.Source(topo.SourceMACs) != nil && !s.Source(topo.SourceMACs).OK {
+			return nil, &MaskedError{Host: s.Host, Index: i}
+		}
 		c.Nodes = append(c.Nodes, Node{Name: s.Host, Snap: s})
 	}
 	sort.Slice(c.Nodes, func(i, j int) bool { return c.Nodes[i].Name < c.Nodes[j].Name })
@@ -173,6 +176,22 @@ type DuplicateHostError struct {
 
 func (e *DuplicateHostError) Error() string {
 	return fmt.Sprintf("two snapshots of host %q: a cloud holds one per node", e.Host)
+}
+
+// MaskedError is New's error for a snapshot imported from a report sos
+// clean masked, among others: its addresses and MACs are aliases that
+// report alone uses (sos clean maps them anew on each node unless told
+// to share a map, which the report does not record), and a cloud matches
+// exactly those across nodes (tunnel local_ip to remote_ip, the same MAC
+// on two nodes). Matching aliases would make verdicts up; one masked node
+// alone is read as any snapshot. Index is its index in New's argument.
+type MaskedError struct {
+	Host  string
+	Index int
+}
+
+func (e *MaskedError) Error() string {
+	return fmt.Sprintf("the snapshot of host %q was imported from a report sos clean masked: its addresses and MACs are aliases of that report alone, which a cloud cannot match across nodes; read it alone", e.Host)
 }
 
 // Node returns the node with that name, or nil.

@@ -561,6 +561,18 @@ func TestNewRefuses(t *testing.T) {
 	if _, err := New([]*topo.Snapshot{a}); err == nil {
 		t.Error("a snapshot without a host name was taken")
 	}
+	// A snapshot of a report sos clean masked: alone it is a node like
+	// any; with others its aliased addresses cannot be matched to theirs.
+	m := fixturetest.Load(t, "net")
+	m.Sources = append(m.Sources, topo.Source{Name: topo.SourceMACs, Error: "masked by sos clean"})
+	if _, err := New([]*topo.Snapshot{m}); err != nil {
+		t.Errorf("one masked snapshot: %v", err)
+	}
+	_, err = New([]*topo.Snapshot{fixturetest.Load(t, "cmp"), m})
+	var masked *MaskedError
+	if !errors.As(err, &masked) || masked.Host != "netnode" || masked.Index != 1 {
+		t.Errorf("a masked snapshot among others: %v", err)
+	}
 }
 
 // A single snapshot is a one-node cloud with nothing across nodes to say,

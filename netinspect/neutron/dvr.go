@@ -532,6 +532,14 @@ func (d *deriver) dvr(r *topo.Router, ns *topo.Namespace) {
 	if f.fipNS != nil && !fipRead {
 		r.Unknown = append(r.Unknown, unknown("the routes of "+f.fipNS.Name+" to its floating IPs", "netlink/"+f.fipNS.Name))
 	}
+	if len(d.rd.masked) > 0 {
+		// Without a DVR_PROCESS rewrite to tell it by its shape, a DVR MAC
+		// is told by the default base fa:16:3f, which masking hides.
+		if v.HostMAC == "" {
+			r.Unknown = append(r.Unknown, unknown("this node's DVR MAC (no DVR_PROCESS rewrite names it, and sos clean masked the fa:16:3f… MACs that would)", SourceNames(d.rd.masked)))
+		}
+		r.Unknown = append(r.Unknown, unknown("the other nodes' DVR MACs (told by the fa:16:3f… MACs sos clean masked)", SourceNames(d.rd.masked)))
+	}
 	var local []string // floating IPs served on this node
 	for i := range r.FloatingIPs {
 		fip := &r.FloatingIPs[i]

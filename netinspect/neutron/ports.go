@@ -170,7 +170,7 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 	if np.MAC == "" && np.Devices.Tap != nil && d.rd.lacks(SourceInterfaceConfig) {
 		// attached-mac was not read: the device's MAC is the port's
 		// (a tap's fe:16:3e… turned into the instance's fa:16:3e…).
-		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
+		np.MAC = d.portMAC(&np)
 	}
 	if np.Role == topo.RoleInstance {
 		np.FixedIPs = d.instanceIPs(np.MAC, np.NetworkID)
@@ -184,7 +184,7 @@ func (d *deriver) fromOVS(b *topo.Bridge, p *topo.Port, i *topo.Interface, prefi
 		}
 	}
 	if np.MAC == "" && np.Devices.Tap != nil {
-		np.MAC = vmMAC(np.Devices.Tap.MAC, np.Role)
+		np.MAC = d.portMAC(&np)
 	}
 	if b == d.x.integration && d.rd.lacks(SourcePortConfig) {
 		d.portConfigUnknown(&np)
@@ -231,6 +231,22 @@ func isInstanceTap(x *index, name string, i *topo.Interface) bool {
 		}
 	}
 	return true
+}
+
+// portMAC is the port's MAC told from its device's when OVSDB's
+// attached-mac does not say it. In a report sos clean masked, an
+// instance's tap MAC is an alias of fe:16:3e:…, which says nothing of the
+// alias of the instance's fa:16:3e:… (each MAC gets its own): the MAC is
+// then unknown, not a wrong one that no DHCP entry or flow matches.
+func (d *deriver) portMAC(np *topo.NPort) string {
+	if np.Role == topo.RoleInstance && len(d.rd.masked) > 0 {
+		what := "its MAC (told from the tap's fe:16:3e… MAC, which sos clean masked)"
+		if !slices.ContainsFunc(np.Unknown, func(u string) bool { return strings.HasPrefix(u, what) }) {
+			np.Unknown = append(np.Unknown, unknown(what, SourceNames(append(slices.Clone(d.rd.ovsUnread[SourceInterfaceConfig]), d.rd.masked...))))
+		}
+		return ""
+	}
+	return vmMAC(np.Devices.Tap.MAC, np.Role)
 }
 
 // vmMAC turns a libvirt tap MAC (fe:16:3e:…) into the instance's (fa:16:3e:…).

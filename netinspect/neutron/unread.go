@@ -167,6 +167,10 @@ type readFacts struct {
 	// peers) when recorded as not read: devices and masters were read,
 	// but not what ip -d adds.
 	rootLinkInfo []topo.Source
+	// masked holds the mac-addresses source when sos clean masked the
+	// report: MACs are aliases, so a MAC's prefix (a tap's fe:16:3e, the
+	// default DVR base fa:16:3f) tells nothing.
+	masked []topo.Source
 }
 
 // lacks reports whether OVSDB was read but not the columns of one of its
@@ -201,6 +205,7 @@ func readOf(s *topo.Snapshot) readFacts {
 	r.rootLinkInfo = Failed(s, SourceLinkInfo+"(root)")
 	r.unreadKernel = Unread(s, "netlink/(root)", "netns", "netlink/")
 	r.kernel = r.root && len(r.unreadKernel) == 0
+	r.masked = Failed(s, topo.SourceMACs)
 	return r
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -288,6 +289,93 @@ func TestCleanedReport(t *testing.T) {
 	// The same report unmasked says nothing of the kind.
 	if s := importPath(t, src).Source(SourceMACs); s != nil {
 		t.Errorf("an unmasked report: %+v", s)
+	}
+	// Every MAC the import states is the mask of the node's own (from
+	// OVSDB's attached-mac, masked the same way as the DHCP files).
+	liveMAC := map[string]string{}
+	for _, p := range live.Neutron.Ports {
+		liveMAC[p.ID] = p.MAC
+	}
+	for _, p := range imp.Neutron.Ports {
+		if p.MAC != "" && p.MAC != m.macs[liveMAC[p.ID]] {
+			t.Errorf("port %s: MAC %s, the mask of the node's %s is %s", p.ID, p.MAC, liveMAC[p.ID], m.macs[liveMAC[p.ID]])
+		}
+	}
+	// The distributed router: this node's DVR MAC is still told by its
+	// rewrite flow; the other nodes' only by the fa:16:3f… prefix, so
+	// they are unknown, not none.
+	for _, r := range imp.Neutron.Routers {
+		if r.DVR == nil {
+			continue
+		}
+		if want := m.macs[live.Neutron.Router(r.ID).DVR.HostMAC]; r.DVR.HostMAC != want {
+			t.Errorf("router %s: DVR MAC %q, want the mask %q", r.ID, r.DVR.HostMAC, want)
+		}
+		if !slices.ContainsFunc(r.Unknown, func(u string) bool { return strings.Contains(u, "other nodes' DVR MACs") }) {
+			t.Errorf("router %s: the other nodes' DVR MACs not said unknown: %v", r.ID, r.Unknown)
+		}
+	}
+}
+
+// TestCleanedReportTellsNothingFromMACs: without OVSDB's attached-mac
+// (an import of `ovs-vsctl show` alone), an instance's MAC is told from
+// its tap's fe:16:3e… MAC. Masked, that MAC is an alias with no relation
+// to the instance's: the import says the MAC is unknown instead of
+// stating the tap's alias, which no DHCP entry or flow of the node has.
+func TestCleanedReportTellsNothingFromMACs(t *testing.T) {
+	src := filepath.Join(realSOS, "compute1-sos4.0")
+	showOnly := func(rel string) string {
+		base := filepath.Base(rel)
+		if strings.HasPrefix(base, "ovsdb-client") || strings.HasPrefix(base, "ovs-vsctl_-t_5_list") || strings.HasSuffix(rel, "conf.db") {
+			return ""
+		}
+		return rel
+	}
+	m := &masker{macs: map[string]string{}, ips: map[string]string{}}
+	masked := importPath(t, copyTree(t, src, "sosreport-host0-2026-11-30-abcdefg", showOnly, m.edit))
+	plain := importPath(t, copyTree(t, src, "sosreport-host0-2026-11-30-abcdefg", showOnly, nil))
+	live := loadLive(t, "compute1")
+	instances := 0
+	for _, lp := range live.Neutron.Ports {
+		if lp.Role != topo.RoleInstance {
+			continue
+		}
+		instances++
+		// Without the Interface table, a port is known by its device.
+		byDevice := func(s *topo.Snapshot) *topo.NPort {
+			for i := range s.Neutron.Ports {
+				if s.Neutron.Ports[i].OVSPort == lp.OVSPort {
+					return &s.Neutron.Ports[i]
+				}
+			}
+			return nil
+		}
+		pp, mp := byDevice(plain), byDevice(masked)
+		if pp == nil || mp == nil {
+			t.Fatalf("instance port %s (%s): unmasked %v, masked %v", lp.ID, lp.OVSPort, pp != nil, mp != nil)
+		}
+		// Unmasked, the tap tells the MAC (the guard below is needed only
+		// for masking).
+		if pp.MAC != lp.MAC {
+			t.Errorf("unmasked: port %s MAC %q, the node's %q", lp.ID, pp.MAC, lp.MAC)
+		}
+		if mp.MAC != "" {
+			t.Errorf("masked: port %s states MAC %q (the tap's alias is not the instance's MAC)", lp.ID, mp.MAC)
+		}
+		// Its fixed IPs are still told (by the anti-spoofing flows, which
+		// name the port by number), masked as the node's.
+		for i, ip := range mp.FixedIPs {
+			if i >= len(lp.FixedIPs) || ip != m.ips[strings.Split(lp.FixedIPs[i], "/")[0]] {
+				t.Errorf("masked: port %s fixed IPs %v, the node's %v", lp.ID, mp.FixedIPs, lp.FixedIPs)
+				break
+			}
+		}
+		if !slices.ContainsFunc(mp.Unknown, func(u string) bool { return strings.Contains(u, SourceMACs) }) {
+			t.Errorf("masked: port %s does not say its MAC is unknown: %v", lp.ID, mp.Unknown)
+		}
+	}
+	if instances == 0 {
+		t.Fatal("no instance port on the node")
 	}
 }
 

@@ -488,7 +488,15 @@ func (w *walker) dvrLeave(h *Hop, t *target, nw *topo.Network) {
 		return
 	}
 	d := w.dvrOf(t.router)
-	if d == nil || d.HostMAC == "" {
+	if d == nil {
+		return
+	}
+	if d.HostMAC == "" {
+		if m := neutron.Failed(w.s, topo.SourceMACs); len(m) > 0 && h.Problem == "" && h.Unknown == "" {
+			// Masked fa:16:3f… MACs hide this node's DVR MAC, so a missing
+			// rewrite cannot be told from one the masking hid.
+			h.Unknown = "whether frames the router sends leave with this node's DVR MAC: unknown (" + neutron.SourceNames(m) + " not read: sos clean masked the MACs)"
+		}
 		return
 	}
 	for _, f := range d.MACRewrites {

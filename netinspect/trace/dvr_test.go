@@ -305,6 +305,33 @@ func TestDVRMACRewriteLeavingBrTun(t *testing.T) {
 	if r.BrokenAt == nil || r.Hops[*r.BrokenAt].Kind != trace.KindTunnelBridge || !strings.Contains(r.Hops[*r.BrokenAt].Problem, "no DVR MAC rewrite") {
 		t.Errorf("without the DVR_PROCESS flow:\n%s", trace.Text(r, s.Host))
 	}
+	// In a report sos clean masked, the node's DVR MAC is told only by the
+	// rewrite (the fa:16:3f… prefix is masked): without the flow it is
+	// unknown whether frames leave right, not a break the masking made.
+	s = elsewhere(t)
+	tun = s.OVS.Bridge("br-tun")
+	tun.Flows = slices.DeleteFunc(tun.Flows, func(f topo.Flow) bool {
+		return f.Table == 1 && strings.Contains(f.Actions, "mod_dl_src:")
+	})
+	for bi := range s.OVS.Bridges {
+		for fi := range s.OVS.Bridges[bi].Flows {
+			f := &s.OVS.Bridges[bi].Flows[fi]
+			f.Match = strings.ReplaceAll(f.Match, "fa:16:3f:", "53:4f:53:")
+			f.Actions = strings.ReplaceAll(f.Actions, "fa:16:3f:", "53:4f:53:")
+		}
+	}
+	s.Sources = append(s.Sources, topo.Source{Name: topo.SourceMACs, Error: "masked by sos clean"})
+	s.Neutron = neutron.Derive(s)
+	r, _ = trace.Trace(s, dvrFIP, trace.Options{})
+	tb = nil
+	for i := range r.Hops {
+		if r.Hops[i].Kind == trace.KindTunnelBridge {
+			tb = &r.Hops[i]
+		}
+	}
+	if tb == nil || tb.Problem != "" || !strings.Contains(tb.Unknown, "DVR MAC") || !r.Unknown {
+		t.Errorf("masked, without the DVR_PROCESS flow:\n%s", trace.Text(r, s.Host))
+	}
 }
 
 // A fip- namespace whose routes were not read leaves its hop unknown,
