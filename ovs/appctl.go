@@ -6,30 +6,44 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	goovs "github.com/digitalocean/go-openvswitch/ovs"
 	"github.com/ostopo/ostopo/netinspect/run"
 )
 
-// AppCtl asks ovs-vswitchd questions with ovs-appctl, through
-// go-openvswitch's client (ProtoTrace) with a context-aware ExecFunc.
+// AppCtl asks ovs-vswitchd questions: over its control socket when it
+// answers (UnixCtl: no process, no container exec, no PATH), else with
+// ovs-appctl on the host or in kolla's container, saying why.
 type AppCtl struct {
-	tool   run.Tool
-	runner run.Runner
-	target []string // -t <control socket> when the run dir is known
+	ctl *UnixCtl
+	// fallback says why the control socket is not used, when the CLI is.
+	fallback string
+	tool     run.Tool
+	runner   run.Runner
+	target   []string // -t <control socket> when the run dir is known
 }
 
-// NewAppCtl finds ovs-appctl on the host or in kolla's container. With a
-// run dir, the daemon's control socket is named explicitly (from its
-// pidfile), as antrea does: a tool in another PID namespace cannot rely on
-// the default lookup.
+// NewAppCtl finds ovs-vswitchd's control socket in rundir ("" for OVS's
+// default) and checks that it answers; failing that, ovs-appctl on the
+// host or in kolla's container. With a run dir, the CLI is pointed at the
+// daemon's socket explicitly (from its pidfile), as antrea does: a tool in
+// another PID namespace cannot rely on the default lookup.
 func NewAppCtl(ctx context.Context, r run.Runner, rundir string) (*AppCtl, error) {
-	tool, err := run.Find(ctx, r, "ovs-appctl", []string{KollaContainer})
-	if err != nil {
-		return nil, err
+	sock, err := FindControlSocket(rundir)
+	if err == nil {
+		ctl := NewUnixCtl(sock)
+		if _, err = ctl.Call(ctx, "version"); err == nil {
+			return &AppCtl{ctl: ctl}, nil
+		}
 	}
-	a := &AppCtl{tool: tool, runner: r}
+	why := err
+	tool, ferr := run.Find(ctx, r, "ovs-appctl", []string{KollaContainer})
+	if ferr != nil {
+		return nil, fmt.Errorf("%v; and no ovs-appctl: %w", why, ferr)
+	}
+	a := &AppCtl{tool: tool, runner: r, fallback: why.Error()}
 	if rundir != "" {
 		b, err := os.ReadFile(filepath.Join(rundir, "ovs-vswitchd.pid"))
 		if err != nil {
@@ -38,6 +52,28 @@ func NewAppCtl(ctx context.Context, r run.Runner, rundir string) (*AppCtl, error
 		a.target = []string{"-t", filepath.Join(rundir, "ovs-vswitchd."+strings.TrimSpace(string(b))+".ctl")}
 	}
 	return a, nil
+}
+
+// Describe says how ovs-vswitchd is asked, and why not over its socket
+// when it is not.
+func (a *AppCtl) Describe() string {
+	if a.ctl != nil {
+		return "control socket " + a.ctl.Path
+	}
+	return a.tool.Describe() + " (control socket not used: " + a.fallback + ")"
+}
+
+// Call runs one unixctl command and returns its text.
+func (a *AppCtl) Call(ctx context.Context, method string, args ...string) (string, error) {
+	if a.ctl != nil {
+		return a.ctl.Call(ctx, method, args...)
+	}
+	name, argv := a.tool.Argv(append(append(slices.Clone(a.target), method), args...)...)
+	out, err := a.runner(ctx, name, argv...)
+	if err != nil {
+		return string(out), fmt.Errorf("ovs-appctl %s: %w", method, err)
+	}
+	return string(out), nil
 }
 
 var datapathActions = regexp.MustCompile(`(?m)^Datapath actions: (.*)$`)
@@ -87,13 +123,25 @@ type Packet struct {
 // the datapath actions the bridge would take, every pass's (see
 // DatapathActions; "drop" when it drops it).
 func (a *AppCtl) ProtoTrace(ctx context.Context, bridge string, p Packet) (string, error) {
-	var raw []byte
-	exec := func(cmd string, args ...string) ([]byte, error) {
-		name, argv := a.tool.Argv(append(append([]string{}, a.target...), args...)...)
-		out, err := a.runner(ctx, name, argv...)
-		raw = out
-		return out, err
+	flow, err := p.flow()
+	if err != nil {
+		return "", err
 	}
+	out, err := a.Call(ctx, "ofproto/trace", bridge, flow)
+	// The datapath actions are all ostopo needs; the CLI may exit non-zero
+	// after printing them.
+	if actions, ok := DatapathActions([]byte(out)); ok {
+		return actions, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("ofproto/trace on %s: %w", bridge, err)
+	}
+	return "", fmt.Errorf("ofproto/trace on %s: no datapath actions in the output", bridge)
+}
+
+// flow is the packet as ofproto/trace takes it, written by
+// go-openvswitch's match encoders ("ip,in_port=1,tun_id=0x…,dl_vlan=…").
+func (p Packet) flow() (string, error) {
 	matches := []goovs.Match{goovs.InPortMatch(p.InPort)}
 	if p.TunID != 0 {
 		// Without it br-tun's tunnel-id table drops the frame.
@@ -110,15 +158,13 @@ func (a *AppCtl) ProtoTrace(ctx context.Context, bridge string, p Packet) (strin
 			matches = append(matches, m.f(m.v))
 		}
 	}
-	_, err := goovs.New(goovs.Exec(exec)).App.ProtoTrace(bridge, goovs.ProtocolIPv4, matches)
-	// The library's own parse of the "Flow:" lines is strict (and knows
-	// one pass only); the datapath actions are all ostopo needs, so they
-	// are read from the raw output.
-	if actions, ok := DatapathActions(raw); ok {
-		return actions, nil
+	parts := []string{string(goovs.ProtocolIPv4)}
+	for _, m := range matches {
+		b, err := m.MarshalText()
+		if err != nil {
+			return "", fmt.Errorf("ofproto/trace packet: %w", err)
+		}
+		parts = append(parts, string(b))
 	}
-	if err != nil {
-		return "", fmt.Errorf("ofproto/trace on %s: %w", bridge, err)
-	}
-	return "", fmt.Errorf("ofproto/trace on %s: no datapath actions in the output", bridge)
+	return strings.Join(parts, ","), nil
 }

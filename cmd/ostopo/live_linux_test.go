@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,7 +141,11 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec.json")
 	fip := spec.Routers[0].FIPs[0].Floating
 	args := append([]string{"netns", "exec", l.Node, bin, "trace", fip, "--json", "--record", rec}, l.OstopoFlags()...)
-	out, err := exec.Command("ip", args...).Output()
+	// As on a kolla node, where ovs-appctl is only in a container: the
+	// bridges are asked over ovs-vswitchd's control socket.
+	cmd := exec.Command("ip", args...)
+	cmd.Env = append(os.Environ(), "PATH="+pathWithout(t, "ovs-appctl"))
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
@@ -175,6 +180,13 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 	replayed, err := exec.Command(bin, "trace", fip, "--json", "--replay", rec).Output()
 	if err != nil {
 		t.Fatal(err)
+	}
+	snap, err := readSnapshotFile(rec, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := snap.Source(topo.SourceOFTrace); src == nil || !src.OK || !strings.HasPrefix(src.Detail, "control socket ") {
+		t.Errorf("how the bridges were asked: %+v", src)
 	}
 	if got := verdicts(replayed); strings.Join(got, "|") != strings.Join(live, "|") {
 		t.Errorf("replayed verdicts %q, live %q", got, live)
@@ -212,4 +224,26 @@ func TestReportToDevStdout(t *testing.T) {
 	if after, err := os.Lstat("/dev/stdout"); err != nil || after.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("/dev/stdout is no longer a symlink: %v %v", after.Mode(), err)
 	}
+}
+
+// pathWithout is a PATH holding every program of the machine's but those
+// named (links in a new directory).
+func pathWithout(t *testing.T, hidden ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if slices.Contains(hidden, e.Name()) {
+				continue
+			}
+			os.Symlink(filepath.Join(d, e.Name()), filepath.Join(dir, e.Name())) // the first in PATH wins
+		}
+	}
+	for _, h := range hidden {
+		if _, err := os.Lstat(filepath.Join(dir, h)); err == nil {
+			t.Fatalf("%s still on the PATH", h)
+		}
+	}
+	return dir
 }

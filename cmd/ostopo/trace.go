@@ -88,9 +88,11 @@ across what came back.`,
 				app, err := ovs.NewAppCtl(ctx, osrun.Exec(), a.g.ovsRunDir)
 				if err != nil {
 					a.warn("not verified with ofproto/trace: %v", err)
+					snap.Sources = append(snap.Sources, topo.Source{Name: topo.SourceOFTrace, Error: err.Error()})
 					break
 				}
 				snap.OFTraces = append(snap.OFTraces, trace.Verify(ctx, r, ofTracer{app})...)
+				snap.Sources = append(snap.Sources, topo.Source{Name: topo.SourceOFTrace, OK: true, Detail: app.Describe()})
 			case !a.g.live():
 				trace.Attach(r, snap.OFTraces)
 			}

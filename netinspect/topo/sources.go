@@ -33,3 +33,8 @@ const (
 	// the facts in the files after the cut are missing.
 	SourceReport = "sosreport"
 )
+
+// SourceOFTrace records how a live trace asked the bridges (ofproto/trace
+// over ovs-vswitchd's control socket, or ovs-appctl and why), on the
+// snapshot `ostopo trace --record` writes.
+const SourceOFTrace = "ofproto/trace"
