@@ -21,6 +21,11 @@ type Manifest struct {
 	// TimedOut lists the plugins that hit their timeout: their last
 	// commands did not run.
 	TimedOut []string
+	// byWords indexes Commands by plugin and the command's words joined
+	// by one space (the first that ran): a large node's manifest lists
+	// 80,000 commands (ethtool per device), and the importer looks up
+	// about ten per namespace.
+	byWords map[string]map[string]int
 }
 
 // ManifestCommand is one command a plugin ran.
@@ -77,6 +82,17 @@ func ParseManifest(data []byte) (*Manifest, error) {
 			m.Commands[name] = append(m.Commands[name], mc)
 		}
 	}
+	m.byWords = map[string]map[string]int{}
+	for name, cmds := range m.Commands {
+		idx := make(map[string]int, len(cmds))
+		for i, c := range cmds {
+			k := strings.Join(strings.Fields(c.Exec), " ")
+			if _, dup := idx[k]; !dup {
+				idx[k] = i
+			}
+		}
+		m.byWords[name] = idx
+	}
 	return m, nil
 }
 
@@ -98,6 +114,12 @@ func (m *Manifest) Find(plugin, command string) (ManifestCommand, bool) {
 		return ManifestCommand{}, false
 	}
 	want := strings.Fields(command)
+	if m.byWords != nil {
+		if i, ok := m.byWords[plugin][strings.Join(want, " ")]; ok {
+			return m.Commands[plugin][i], true
+		}
+		return ManifestCommand{}, false
+	}
 	for _, c := range m.Commands[plugin] {
 		if sameWords(strings.Fields(c.Exec), want) {
 			return c, true
