@@ -197,6 +197,13 @@ func natText(t *topo.NATTable) string {
 func flowsText(fs []topo.Flow) string {
 	var out []string
 	for _, f := range fs {
+		if f.HardTimeout > 0 || f.IdleTimeout > 0 {
+			// Made by traffic (br-tun's learn() into table 20, hard
+			// timeout 300 s): they come and go between the report and
+			// the snapshot taken seconds later. The agents' flows have
+			// no timeout.
+			continue
+		}
 		out = append(out, fmt.Sprintf("%d %d %s %s %s", f.Table, f.Priority, f.Cookie, f.Match, f.Actions))
 	}
 	sort.Strings(out)
