@@ -4,7 +4,8 @@
 // namespaces). Runs alternate so machine noise hits both alike; it prints
 // the medians, their ratio and ostopo's peak memory against the targets
 // (ratio ≤ 0.25, peak RSS < 100 MB); with -check it exits 1 when one is
-// missed. Needs root and OVS.
+// missed. It also counts the processes one snapshot starts (with strace,
+// when the machine has it). Needs root and OVS.
 //
 //	go run ./bench/snapshot [-check] [-runs 5] [-networks 20 -per-network 50 -routers 10]
 //	go run ./bench/snapshot -lab DIR   (a lab built by `labctl build scale`, kept)
@@ -15,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,6 +90,11 @@ func run(labDir string, runs, networks, perNetwork, routers int, maxRatio, maxRS
 	}
 	fmt.Printf("node: %d kernel devices in %d namespaces, %d OVS ports, %d Neutron ports\n",
 		links, len(snap.Namespaces), countPorts(snap), len(snap.Neutron.Ports))
+	if procs, err := processesStarted(l, ostopo); err != nil {
+		fmt.Printf("processes ostopo starts per snapshot: not counted (%v)\n", err)
+	} else {
+		fmt.Printf("processes ostopo starts per snapshot: %s\n", procs)
+	}
 
 	var tOstopo, tSweep []time.Duration
 	var peakKB int64
@@ -207,4 +214,50 @@ func list(ds []time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%.0f", ms2(d)))
 	}
 	return strings.Join(parts, " ") + " ms"
+}
+
+// processesStarted runs one snapshot under strace and counts the programs
+// ostopo executes (issue 17: one ovs-ofctl per bridge and one
+// iptables-save per router namespace, until the control socket serves the
+// flows), by program.
+func processesStarted(l *lab.Lab, ostopo []string) (string, error) {
+	if _, err := exec.LookPath("strace"); err != nil {
+		return "", fmt.Errorf("no strace")
+	}
+	trace, err := os.CreateTemp("", "ostopo-execs-")
+	if err != nil {
+		return "", err
+	}
+	trace.Close()
+	defer os.Remove(trace.Name())
+	cmd := exec.Command("strace", append([]string{"-f", "-qq", "-e", "trace=execve", "-o", trace.Name(), "ip"}, ostopo...)...)
+	cmd.Env = append(os.Environ(), l.Env()...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	b, err := os.ReadFile(trace.Name())
+	if err != nil {
+		return "", err
+	}
+	// A successful execve of each program; the first two are ip and
+	// ostopo itself.
+	by := map[string]int{}
+	total := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		i := strings.Index(line, `execve("`)
+		if i < 0 || !strings.HasSuffix(strings.TrimSpace(line), "= 0") {
+			continue
+		}
+		prog := line[i+len(`execve("`):]
+		prog = filepath.Base(prog[:strings.IndexByte(prog, '"')])
+		total++
+		if total > 2 {
+			by[prog]++
+		}
+	}
+	var parts []string
+	for _, p := range slices.Sorted(maps.Keys(by)) {
+		parts = append(parts, fmt.Sprintf("%s %d", p, by[p]))
+	}
+	return fmt.Sprintf("%d (%s)", max(total-2, 0), strings.Join(parts, ", ")), nil
 }
