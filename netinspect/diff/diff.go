@@ -7,7 +7,10 @@
 // compares facts. Things that move without anyone changing the node
 // (packet counters, flow ages, neighbour caches, the snapshot's own time
 // and sources) are not facts, so two snapshots of an idle node differ in
-// nothing.
+// nothing. A fact resting on a source one of the two did not read (a
+// sosreport holds no rules per namespace before sos 4.1; a live read can
+// fail) is not compared: absent for want of reading is unknown, not
+// removed.
 package diff
 
 import (
@@ -17,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/neutron"
 	"github.com/ostopo/ostopo/netinspect/safetext"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -52,6 +56,9 @@ type Result struct {
 	OldHost string  `json:"old_host"`
 	NewHost string  `json:"new_host"`
 	Groups  []Group `json:"groups"`
+	// NotCompared are the sources one of the snapshots did not read: the
+	// facts resting on them were left out of the comparison.
+	NotCompared []string `json:"not_compared,omitempty"`
 }
 
 // Empty reports whether nothing changed.
@@ -59,8 +66,9 @@ func (r *Result) Empty() bool { return len(r.Groups) == 0 }
 
 // Diff compares two snapshots.
 func Diff(old, new *topo.Snapshot) *Result {
-	a, b := flatten(old), flatten(new)
-	r := &Result{OldHost: old.Host, NewHost: new.Host, Groups: []Group{}}
+	u := unreadOf(old, new)
+	a, b := flatten(old, u), flatten(new, u)
+	r := &Result{OldHost: old.Host, NewHost: new.Host, Groups: []Group{}, NotCompared: slices.Sorted(maps.Keys(u))}
 	ordered := unionKeys(a.groups, b.groups)
 	slices.SortFunc(ordered, groupKey.compare)
 	for _, k := range ordered {
@@ -116,6 +124,7 @@ func (r *Result) Text() string {
 	var b safetext.Builder
 	if r.Empty() {
 		b.Linef("no changes between the snapshots of %s and %s", r.OldHost, r.NewHost)
+		r.notComparedText(&b)
 		return b.String()
 	}
 	count := map[string]int{}
@@ -123,6 +132,7 @@ func (r *Result) Text() string {
 		count[g.Change]++
 	}
 	b.Linef("%d objects changed, %d added, %d removed", count[Changed], count[Added], count[Removed])
+	r.notComparedText(&b)
 	mark := map[string]string{Added: "+", Removed: "-", Changed: "~"}
 	for _, g := range r.Groups {
 		b.Blank()
@@ -143,6 +153,19 @@ func (r *Result) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// notComparedText says which facts were left out, naming a few sources.
+func (r *Result) notComparedText(b *safetext.Builder) {
+	if len(r.NotCompared) == 0 {
+		return
+	}
+	names := r.NotCompared
+	more := ""
+	if len(names) > 5 {
+		names, more = names[:5], fmt.Sprintf(" and %d more", len(r.NotCompared)-5)
+	}
+	b.Linef("not compared: what rests on %d sources one of the snapshots did not read (%s%s)", len(r.NotCompared), strings.Join(names, ", "), more)
 }
 
 func value(v string) string {
@@ -207,8 +230,42 @@ func (f *flat) group(kind, id, label string) *group {
 	return g
 }
 
-// flatten turns a snapshot into groups of facts.
-func flatten(s *topo.Snapshot) *flat {
+// unread holds the sources either snapshot did not read, by name.
+type unread map[string]bool
+
+func unreadOf(snaps ...*topo.Snapshot) unread {
+	u := unread{}
+	for _, s := range snaps {
+		for _, src := range s.FailedSources() {
+			u[src.Name] = true
+		}
+	}
+	return u
+}
+
+// any reports whether one of the sources was not read.
+func (u unread) any(names ...string) bool {
+	for _, n := range names {
+		if u[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// anyPrefix reports whether a source starting with prefix was not read.
+func (u unread) anyPrefix(prefix string) bool {
+	for n := range u {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten turns a snapshot into groups of facts, leaving out those
+// resting on a source in u.
+func flatten(s *topo.Snapshot, u unread) *flat {
 	f := &flat{groups: map[groupKey]*group{}}
 	n := &s.Neutron
 	// Devices and OVS ports that belong to a Neutron port are facts of
@@ -217,24 +274,31 @@ func flatten(s *topo.Snapshot) *flat {
 
 	for _, net := range n.Networks {
 		g := f.group("network", net.ID, net.ID)
-		g.facts["local VLAN"] = strconv.Itoa(net.LocalVLAN)
-		seg := "-"
-		if net.SegmentationID != nil {
-			seg = strconv.Itoa(*net.SegmentationID)
+		if !u.any("ovsdb", neutron.SourcePortConfig) {
+			g.facts["local VLAN"] = strconv.Itoa(net.LocalVLAN)
+			seg := "-"
+			if net.SegmentationID != nil {
+				seg = strconv.Itoa(*net.SegmentationID)
+			}
+			g.facts["segment"] = strings.TrimSpace(net.NetworkType + " " + seg + " " + net.PhysicalNetwork)
 		}
-		g.facts["segment"] = strings.TrimSpace(net.NetworkType + " " + seg + " " + net.PhysicalNetwork)
 		set(g, "CIDRs", strings.Join(net.CIDRs, ", "))
 		if net.MTU != 0 {
 			g.facts["MTU"] = strconv.Itoa(net.MTU)
 		}
 		set(g, "DHCP namespace", net.DHCPNamespace)
 		set(g, "bridge", net.Bridge)
-		set(g, "flow tunnel ingress", net.Flows.TunnelIngress)
-		set(g, "flow tunnel flood", net.Flows.TunnelFlood)
-		set(g, "flow int ingress", net.Flows.IntIngress)
-		set(g, "flow phys egress", net.Flows.PhysEgress)
+		if !u.anyPrefix("openflow/") {
+			set(g, "flow tunnel ingress", net.Flows.TunnelIngress)
+			set(g, "flow tunnel flood", net.Flows.TunnelFlood)
+			set(g, "flow int ingress", net.Flows.IntIngress)
+			set(g, "flow phys egress", net.Flows.PhysEgress)
+		}
 	}
 	for _, d := range s.Agent.DHCP {
+		if u.any("agent-files") {
+			break
+		}
 		g := f.group("network", d.NetworkID, d.NetworkID)
 		for _, h := range d.Hosts {
 			g.facts["DHCP host "+h.MAC] = strings.TrimSpace(h.IP + " " + h.Hostname)
@@ -251,16 +315,24 @@ func flatten(s *topo.Snapshot) *flat {
 		}
 		g := f.group("port", p.ID, label)
 		g.facts["role"] = p.Role
-		set(g, "MAC", p.MAC)
-		set(g, "network", p.NetworkID)
-		g.facts["local VLAN"] = strconv.Itoa(p.LocalVLAN)
+		ifaceUnread := u.any("ovsdb", neutron.SourceInterfaceConfig)
+		portUnread := u.any("ovsdb", neutron.SourcePortConfig)
+		if !ifaceUnread && !u.any(topo.SourceMACs) {
+			set(g, "MAC", p.MAC)
+		}
+		if !portUnread {
+			set(g, "network", p.NetworkID)
+			g.facts["local VLAN"] = strconv.Itoa(p.LocalVLAN)
+		}
 		set(g, "fixed IPs", strings.Join(p.FixedIPs, ", "))
-		set(g, "instance", p.InstanceID)
+		if !ifaceUnread {
+			set(g, "instance", p.InstanceID)
+		}
 		set(g, "firewall", p.Firewall)
 		set(g, "OVS port", strings.TrimSpace(p.Bridge+" "+p.OVSPort))
 		set(g, "namespace", p.Namespace)
 		set(g, "router", p.RouterID)
-		if p.Dead {
+		if p.Dead && !portUnread {
 			g.facts["dead VLAN"] = p.DeadReason
 		}
 		for _, d := range []*topo.Device{p.Devices.Tap, p.Devices.QBR, p.Devices.QVB, p.Devices.QVO} {
@@ -278,7 +350,7 @@ func flatten(s *topo.Snapshot) *flat {
 		g.facts["kind"] = r.Kind
 		set(g, "HA state", r.HAState)
 		set(g, "SNAT namespace", r.SNATNamespace)
-		if r.IPForward != nil {
+		if r.IPForward != nil && !u.any("sysctl/"+r.Namespace) {
 			g.facts["ip_forward"] = strconv.FormatBool(*r.IPForward)
 		}
 		if gw := r.Gateway; gw != nil {
@@ -288,6 +360,9 @@ func flatten(s *topo.Snapshot) *flat {
 			g.facts["interface "+i.Device] = strings.Join(nonEmpty(strings.Join(i.Addresses, ", "), "network "+i.NetworkID, "VLAN "+strconv.Itoa(i.LocalVLAN)), " ")
 		}
 		for _, fip := range r.FloatingIPs {
+			if u.any("nat/"+r.Namespace, "netlink/"+r.Namespace) {
+				break
+			}
 			g.facts["floating IP "+fip.FloatingIP] = fmt.Sprintf("→ %s (on qg: %v, DNAT: %v, SNAT: %v)", fip.FixedIP, fip.OnGateway, fip.DNAT, fip.SNAT)
 		}
 	}
@@ -295,9 +370,15 @@ func flatten(s *topo.Snapshot) *flat {
 	for _, ns := range s.Namespaces {
 		label := ns.Label()
 		g := f.group("namespace", label, label)
-		if ns.IPForward != nil {
+		if ns.IPForward != nil && !u.any("sysctl/"+label) {
 			g.facts["ip_forward"] = strconv.FormatBool(*ns.IPForward)
 		}
+		if u.any("netlink/" + label) {
+			// Its devices, addresses, routes and rules are unknown on one
+			// side; its NAT has a source of its own.
+			ns.Links, ns.Routes, ns.Rules = nil, nil, nil
+		}
+		details := !u.any(topo.SourceLinkDetails + label)
 		for _, l := range ns.Links {
 			target := g
 			name := "device " + l.Name
@@ -307,9 +388,13 @@ func flatten(s *topo.Snapshot) *flat {
 					name += " in " + label
 				}
 			}
-			target.facts[name] = linkFact(l)
+			target.facts[name] = linkFact(l, details)
 		}
+		routes6 := !u.any(topo.SourceRoutes6 + label)
 		for _, rt := range ns.Routes {
+			if !routes6 && strings.Contains(rt.Dst, ":") {
+				continue
+			}
 			// A route through a port's device comes and goes with the port.
 			if o := owner[rt.Dev]; o != nil {
 				o.facts["route "+routeText(rt)+" in "+label] = ""
@@ -317,10 +402,12 @@ func flatten(s *topo.Snapshot) *flat {
 			}
 			g.facts["route "+routeText(rt)] = ""
 		}
-		for _, ru := range ns.Rules {
-			g.facts[fmt.Sprintf("rule %d %s", ru.Priority, strings.Join(nonEmpty("from "+ru.Src, "to "+ru.Dst, "iif "+ru.IIF, "oif "+ru.OIF), " "))] = ""
+		if !u.any(topo.SourceRules + label) {
+			for _, ru := range ns.Rules {
+				g.facts[fmt.Sprintf("rule %d %s", ru.Priority, strings.Join(nonEmpty("from "+ru.Src, "to "+ru.Dst, "iif "+ru.IIF, "oif "+ru.OIF), " "))] = ""
+			}
 		}
-		if ns.NAT != nil {
+		if ns.NAT != nil && !u.any("nat/"+label) {
 			for _, rule := range ns.NAT.Rules {
 				g.facts["NAT "+rule.Text()] = ""
 			}
@@ -329,7 +416,14 @@ func flatten(s *topo.Snapshot) *flat {
 
 	for _, b := range s.OVS.Bridges {
 		g := f.group("bridge", b.Name, b.Name)
-		set(g, "fail_mode", b.FailMode)
+		if u.any("ovsdb") {
+			b.Ports, b.Controllers = nil, nil
+		} else {
+			set(g, "fail_mode", b.FailMode)
+		}
+		if u.any("openflow/" + b.Name) {
+			b.Flows = nil
+		}
 		for _, c := range b.Controllers {
 			g.facts["controller "+c.Target] = ""
 		}
@@ -370,8 +464,14 @@ func nonEmpty(parts ...string) []string {
 	return out
 }
 
-func linkFact(l topo.Link) string {
-	parts := []string{l.Kind, "mtu " + strconv.Itoa(l.MTU), l.OperState}
+// linkFact is a device's facts; details says whether its kind and VLAN
+// (ip -d) were read on both sides.
+func linkFact(l topo.Link, details bool) string {
+	kind := l.Kind
+	if !details {
+		kind, l.VLANID = "", 0
+	}
+	parts := []string{kind, "mtu " + strconv.Itoa(l.MTU), l.OperState}
 	if !l.AdminUp {
 		parts = append(parts, "admin down")
 	}

@@ -131,3 +131,59 @@ func TestTextOfHostileSnapshots(t *testing.T) {
 		}
 	}
 }
+
+// A fact one snapshot did not read is not compared: its absence there is
+// unknown, not a removal (an import of a sosreport lacks per-namespace
+// rules, ip_forward and link kinds before sos 4.x; a live read can fail).
+// Facts of sources both read are still compared.
+func TestUnreadFactsNotCompared(t *testing.T) {
+	a, b := fixturetest.Load(t, "aio"), fixturetest.Load(t, "aio")
+	var router *topo.Namespace
+	for i := range b.Namespaces {
+		if b.Namespaces[i].Kind == topo.NSRouter && len(b.Namespaces[i].Rules) > 0 && b.Namespaces[i].IPForward != nil {
+			router = &b.Namespaces[i]
+			break
+		}
+	}
+	if router == nil {
+		t.Fatal("no router namespace with rules and ip_forward")
+	}
+	label := router.Label()
+	// As an import of sos 4.0: no rules, no ip_forward, no link kinds.
+	router.Rules, router.IPForward = nil, nil
+	for i := range router.Links {
+		router.Links[i].Kind = ""
+	}
+	for _, name := range []string{topo.SourceRules + label, "sysctl/" + label, topo.SourceLinkDetails + label} {
+		b.Sources = append(b.Sources, topo.Source{Name: name, Error: "not collected"})
+	}
+	// And a real change in a fact both read: a NAT rule gone.
+	if router.NAT == nil || len(router.NAT.Rules) == 0 {
+		t.Fatal("no NAT rules in " + label)
+	}
+	gone := router.NAT.Rules[0].Text()
+	router.NAT.Rules = router.NAT.Rules[1:]
+	for i := range b.Neutron.Routers {
+		if b.Neutron.Routers[i].Namespace == router.Name {
+			b.Neutron.Routers[i].IPForward = nil
+		}
+	}
+
+	r := Diff(a, b)
+	var facts []string
+	for _, g := range r.Groups {
+		for _, f := range g.Facts {
+			facts = append(facts, g.Kind+" "+g.ID+": "+f.Change+" "+f.Name)
+		}
+	}
+	if len(facts) != 1 || !strings.Contains(facts[0], "removed NAT "+gone) {
+		t.Errorf("changes %q, want only the NAT rule removed", facts)
+	}
+	if len(r.NotCompared) != 3 || !strings.Contains(r.Text(), "not compared: what rests on 3 sources") {
+		t.Errorf("not compared %v\n%s", r.NotCompared, r.Text())
+	}
+	// The other way round too.
+	if r := Diff(b, a); len(r.Groups) != 1 {
+		t.Errorf("reversed: %+v", r.Groups)
+	}
+}
