@@ -1,6 +1,7 @@
 package ovs
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,8 +187,10 @@ func (u *UnixCtl) Call(ctx context.Context, method string, args ...string) (stri
 
 // ioErr names the deadline when it is what ended the call.
 func (u *UnixCtl) ioErr(ctx context.Context, method string, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("ovs-vswitchd %s: no answer: %w", method, ctx.Err())
+	// The socket's deadline is the context's, and may fire a moment
+	// before the context says so.
+	if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("ovs-vswitchd %s: no answer: %w", method, cmp.Or(ctx.Err(), context.DeadlineExceeded))
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("ovs-vswitchd %s: the daemon closed the connection without an answer", method)
