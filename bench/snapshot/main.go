@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -219,45 +220,59 @@ func list(ds []time.Duration) string {
 // processesStarted runs one snapshot under strace and counts the programs
 // ostopo executes (issue 17: one ovs-ofctl per bridge and one
 // iptables-save per router namespace, until the control socket serves the
-// flows), by program.
+// flows), by program. strace writes one file per process (-ff), so
+// concurrent execs are never split across lines.
 func processesStarted(l *lab.Lab, ostopo []string) (string, error) {
 	if _, err := exec.LookPath("strace"); err != nil {
 		return "", fmt.Errorf("no strace")
 	}
-	trace, err := os.CreateTemp("", "ostopo-execs-")
+	dir, err := os.MkdirTemp("", "ostopo-execs-")
 	if err != nil {
 		return "", err
 	}
-	trace.Close()
-	defer os.Remove(trace.Name())
-	cmd := exec.Command("strace", append([]string{"-f", "-qq", "-e", "trace=execve", "-o", trace.Name(), "ip"}, ostopo...)...)
+	defer os.RemoveAll(dir)
+	cmd := exec.Command("strace", append([]string{"-f", "-ff", "-qq", "-e", "trace=execve", "-o", filepath.Join(dir, "p"), "ip"}, ostopo...)...)
 	cmd.Env = append(os.Environ(), l.Env()...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("%v: %s", err, out)
 	}
-	b, err := os.ReadFile(trace.Name())
-	if err != nil {
-		return "", err
+	files, err := filepath.Glob(filepath.Join(dir, "p.*"))
+	if err != nil || len(files) == 0 {
+		return "", fmt.Errorf("no strace output")
 	}
-	// A successful execve of each program; the first two are ip and
-	// ostopo itself.
+	pid := func(f string) int {
+		n, _ := strconv.Atoi(strings.TrimPrefix(filepath.Ext(f), "."))
+		return n
+	}
+	slices.SortFunc(files, func(a, b string) int { return pid(a) - pid(b) })
 	by := map[string]int{}
 	total := 0
-	for _, line := range strings.Split(string(b), "\n") {
-		i := strings.Index(line, `execve("`)
-		if i < 0 || !strings.HasSuffix(strings.TrimSpace(line), "= 0") {
-			continue
+	for i, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
 		}
-		prog := line[i+len(`execve("`):]
-		prog = filepath.Base(prog[:strings.IndexByte(prog, '"')])
-		total++
-		if total > 2 {
-			by[prog]++
+		skip := 0
+		if i == 0 {
+			skip = 2 // the first process is ip, which becomes ostopo
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			j := strings.Index(line, `execve("`)
+			if j < 0 || !strings.HasSuffix(strings.TrimSpace(line), "= 0") {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			prog := line[j+len(`execve("`):]
+			by[filepath.Base(prog[:strings.IndexByte(prog, '"')])]++
+			total++
 		}
 	}
 	var parts []string
 	for _, p := range slices.Sorted(maps.Keys(by)) {
 		parts = append(parts, fmt.Sprintf("%s %d", p, by[p]))
 	}
-	return fmt.Sprintf("%d (%s)", max(total-2, 0), strings.Join(parts, ", ")), nil
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", ")), nil
 }
