@@ -269,13 +269,14 @@ func ParseRouteN(text string) (*Routes, error) {
 	out := &Routes{Routes: []topo.Route{}}
 	var e errs
 	col := map[string]int{}
+	width := 0 // the header's number of columns (a name may repeat in it)
 	textLines(text, func(n int, line string) {
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 0 || strings.HasPrefix(line, "Kernel IP routing table"):
 			return
 		case f[0] == "Destination":
-			col = map[string]int{}
+			col, width = map[string]int{}, len(f)
 			for i, name := range f {
 				col[name] = i
 			}
@@ -290,7 +291,7 @@ func ParseRouteN(text string) (*Routes, error) {
 			e.add(n, line, "a route before the header")
 			return
 		}
-		if len(f) != len(col) {
+		if len(f) != width {
 			e.add(n, line, "not as many columns as the header")
 			return
 		}
