@@ -42,13 +42,16 @@ func TestTimingScale(t *testing.T) {
 		}
 		slices.Sort(ds)
 		worst, p99 := ds[len(ds)-1], ds[len(ds)*99/100]
-		t.Logf("%-28s median %v, p99 %v, worst %v (%d keys)", what, ds[len(ds)/2], p99, worst, len(ds))
-		// The 99th percentile, not the single worst key: on a shared
-		// 2-CPU machine one key in 200 met a 20 ms pause that was the
-		// machine's, not the pane's (bench/tui reports the worst of
-		// thousands, in a process of its own).
-		if p99 > frameTime && !raceEnabled {
-			t.Errorf("%s took %v at the 99th percentile (a frame is %v)", what, p99, frameTime)
+		// Judged: the worst key but one. On a shared 2-CPU machine (CI
+		// runs the labs' packages beside this one) one key of a sequence
+		// can meet a 20 ms pause that is the machine's, not the pane's:
+		// with 100 keys the 99th percentile is that key. A slow pane is
+		// slow on every key. bench/tui reports the worst of thousands, in
+		// a process of its own.
+		judged := ds[len(ds)-2]
+		t.Logf("%-28s median %v, p99 %v, worst but one %v, worst %v (%d keys)", what, ds[len(ds)/2], p99, judged, worst, len(ds))
+		if judged > frameTime && !raceEnabled {
+			t.Errorf("%s: the worst key but one took %v (a frame is %v)", what, judged, frameTime)
 		}
 	}
 	timed("pan right", 60, "right")
