@@ -110,16 +110,7 @@ func parseLink(m []byte) (topo.Link, linkRefs, error) {
 		return topo.Link{}, linkRefs{}, fmt.Errorf("decode link %d: %w", hdr.Index, err)
 	}
 	l.OperState = netlink.LinkOperState(oper).String()
-	switch {
-	case hdr.Flags&unix.IFF_LOOPBACK != 0:
-		l.Kind = "loopback"
-	case kind == "":
-		l.Kind = "device"
-	case kind == "tun":
-		l.Kind = "tuntap"
-	default:
-		l.Kind = kind
-	}
+	l.Kind = topo.LinkKind(kind, hdr.Flags&unix.IFF_LOOPBACK != 0)
 	switch kind {
 	case "veth":
 		refs.veth = true

@@ -272,6 +272,8 @@ func flatten(s *topo.Snapshot, u unread) *flat {
 	// that port (its chain), not of the namespace or bridge they sit in.
 	owner := map[string]*group{}
 
+	// A network's flows lie on several bridges: any unread one hides them.
+	flowsUnread := u.anyPrefix("openflow/")
 	for _, net := range n.Networks {
 		g := f.group("network", net.ID, net.ID)
 		if !u.any("ovsdb", neutron.SourcePortConfig) {
@@ -288,7 +290,7 @@ func flatten(s *topo.Snapshot, u unread) *flat {
 		}
 		set(g, "DHCP namespace", net.DHCPNamespace)
 		set(g, "bridge", net.Bridge)
-		if !u.anyPrefix("openflow/") {
+		if !flowsUnread {
 			set(g, "flow tunnel ingress", net.Flows.TunnelIngress)
 			set(g, "flow tunnel flood", net.Flows.TunnelFlood)
 			set(g, "flow int ingress", net.Flows.IntIngress)

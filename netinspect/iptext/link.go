@@ -111,17 +111,11 @@ func ParseIPLinks(text string) (*Links, error) {
 	}
 	for i := range out.Links {
 		l := &out.Links[i]
-		switch k := p.kinds[i]; {
-		case p.loopback[i]:
-			l.Kind = "loopback"
-		case !p.detailed:
-			l.Kind = ""
-		case k == "":
-			l.Kind = "device"
-		case k == "tun":
-			l.Kind = "tuntap"
+		switch {
+		case !p.detailed && !p.loopback[i]:
+			l.Kind = "" // without ip -d the kind is unknown
 		default:
-			l.Kind = k
+			l.Kind = topo.LinkKind(p.kinds[i], p.loopback[i])
 		}
 	}
 	return out, p.errs.err("ip address/link", len(out.Links))

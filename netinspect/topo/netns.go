@@ -87,6 +87,22 @@ func IsUUID(s string) bool {
 	return true
 }
 
+// LinkKind is a device's Kind from the kernel's link kind (IFLA_INFO_KIND,
+// ip -d's word): "loopback" for the loopback device, "device" for a
+// physical one (no kind), "tuntap" for "tun", else the kind itself. The
+// live collector and the import of ip -d outputs both name kinds so.
+func LinkKind(kind string, loopback bool) string {
+	switch {
+	case loopback:
+		return "loopback"
+	case kind == "":
+		return "device"
+	case kind == "tun":
+		return "tuntap"
+	}
+	return kind
+}
+
 // Link is one kernel network device.
 type Link struct {
 	Index   int    `json:"index"`
