@@ -1,12 +1,18 @@
 package ovs
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/digitalocean/go-openvswitch/ovsdb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/ostopo/ostopo/netinspect/topo"
 )
@@ -135,13 +141,138 @@ func TestDecodeNeedsTheRootRow(t *testing.T) {
 	}
 }
 
-func TestSelectColumnsJSON(t *testing.T) {
-	b, err := json.Marshal(selectColumns{"Port", []string{"name", "tag"}})
+// fakeOVSDB serves one connection: it reads the six select requests, then
+// writes script(requests) to the client and reads what comes back.
+func fakeOVSDB(t *testing.T, script func(reqs []map[string]any) string) (target string, answers chan string) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "db.sock")
+	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"op":"select","table":"Port","where":[],"columns":["name","tag"]}`; string(b) != want {
-		t.Errorf("got %s, want %s", b, want)
+	t.Cleanup(func() { ln.Close() })
+	answers = make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		dec := json.NewDecoder(c)
+		var reqs []map[string]any
+		for range 6 {
+			var r map[string]any
+			if err := dec.Decode(&r); err != nil {
+				t.Errorf("request: %v", err)
+				return
+			}
+			reqs = append(reqs, r)
+		}
+		c.Write([]byte(script(reqs)))
+		var back json.RawMessage
+		if dec.Decode(&back) == nil {
+			answers <- string(back)
+		}
+	}()
+	return "unix:" + sock, answers
+}
+
+// reply answers request r with rows (or an error string when rows is "").
+func reply(r map[string]any, rows string) string {
+	id, _ := json.Marshal(r["id"])
+	return `{"id":` + string(id) + `,"result":[{"rows":` + rows + `}],"error":null}`
+}
+
+// The client speaks RFC 7047 itself: one select per table with its
+// columns, replies taken by id in any order, the server's echo answered,
+// and every kind of bad answer an error naming the table.
+func TestReadAllProtocol(t *testing.T) {
+	var seen []string
+	target, answers := fakeOVSDB(t, func(reqs []map[string]any) string {
+		var out strings.Builder
+		out.WriteString(`{"id":"echo","method":"echo","params":[]}`)
+		for i := len(reqs) - 1; i >= 0; i-- { // last first
+			r := reqs[i]
+			op := r["params"].([]any)[1].(map[string]any)
+			seen = append(seen, op["table"].(string))
+			if op["table"] == "Bridge" && len(op["columns"].([]any)) != len(Columns()["Bridge"]) {
+				t.Errorf("Bridge columns %v", op["columns"])
+			}
+			out.WriteString(reply(r, `[{"name":"br-`+strings.ToLower(op["table"].(string))+`"}]`))
+		}
+		return out.String()
+	})
+	db, err := Dial(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var bridges []ovsdb.Row
+	raw, err := db.ReadAll(context.Background(), func(rows []ovsdb.Row) { bridges = rows })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != 6 || raw["Port"][0]["name"] != "br-port" || len(bridges) != 1 || bridges[0]["name"] != "br-bridge" {
+		t.Errorf("raw %v, bridges %v", raw, bridges)
+	}
+	if seen[len(seen)-1] != "Bridge" {
+		t.Errorf("requests in order %v: want Bridge first", seen)
+	}
+	select {
+	case a := <-answers:
+		if a != `{"error":null,"id":"echo","result":[]}` {
+			t.Errorf("echo answered %s", a)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the server's echo was not answered")
+	}
+
+	for _, tt := range []struct {
+		name, want string
+		script     func(reqs []map[string]any) string
+	}{
+		{"op error", "table Bridge: syntax error: unknown column", func(reqs []map[string]any) string {
+			id, _ := json.Marshal(reqs[0]["id"])
+			return `{"id":` + string(id) + `,"result":[{"error":"syntax error","details":"unknown column"}],"error":null}`
+		}},
+		{"transaction error", "table Bridge: the server answered", func(reqs []map[string]any) string {
+			id, _ := json.Marshal(reqs[0]["id"])
+			return `{"id":` + string(id) + `,"result":null,"error":"unknown database"}`
+		}},
+		{"unknown id", "a reply to a request not sent", func([]map[string]any) string {
+			return `{"id":99,"result":[{"rows":[]}],"error":null}`
+		}},
+		{"twice", "two replies for table Bridge", func(reqs []map[string]any) string {
+			return reply(reqs[0], "[]") + reply(reqs[0], "[]")
+		}},
+		{"not JSON", "invalid character", func([]map[string]any) string { return "{nope}" }},
+		{"not an object", "invalid character", func([]map[string]any) string { return "[1]" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			target, _ := fakeOVSDB(t, tt.script)
+			db, err := Dial(context.Background(), target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := db.ReadAll(ctx, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one saying %q", err, tt.want)
+			}
+		})
+	}
+	// A server that never answers: the context ends the read.
+	target, _ = fakeOVSDB(t, func([]map[string]any) string { time.Sleep(3 * time.Second); return "" })
+	db, err = Dial(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := db.ReadAll(ctx, nil); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("silent server: %v", err)
 	}
 }
 

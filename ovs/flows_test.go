@@ -2,6 +2,9 @@ package ovs
 
 import (
 	"context"
+	"errors"
+	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,40 +59,71 @@ func TestParseDumpFlows(t *testing.T) {
 	}
 }
 
-// The runner seam: argv is asserted, the bridge's management socket is
-// named when a run dir is given, and a bridge refusing OpenFlow 1.0 gets -O.
-func TestDumpFlowsArgv(t *testing.T) {
+// The fallback to ovs-ofctl: argv is asserted, the bridge's management
+// socket is named when a run dir is given, a bridge refusing OpenFlow 1.0
+// gets -O, and the source says why the socket was not used.
+func TestDumpFlowsFallback(t *testing.T) {
 	var got [][]string
 	fake := run.Runner(func(_ context.Context, name string, args ...string) ([]byte, error) {
 		got = append(got, append([]string{name}, args...))
 		return []byte(rawDump), nil
 	})
-	of := &OpenFlow{tool: run.Tool{Program: "ovs-ofctl"}, runner: fake, rundir: "/run/lab", timeout: 5}
-	if _, err := of.DumpFlows(context.Background(), "br-int", []string{"OpenFlow13", "OpenFlow14"}); err != nil {
+	withCLI := func(of *OpenFlow, tool run.Tool) *OpenFlow {
+		of.cliOnce.Do(func() { of.cli = tool })
+		return of
+	}
+	dir := t.TempDir() // no sockets: a switch that is gone
+	of := withCLI(NewOpenFlow(fake, dir), run.Tool{Program: "ovs-ofctl"})
+	_, via, err := of.DumpFlows(context.Background(), "br-int", []string{"OpenFlow13", "OpenFlow14"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	of.rundir = ""
-	if _, err := of.DumpFlows(context.Background(), "br-tun", []string{"OpenFlow10", "OpenFlow13"}); err != nil {
+	if !strings.Contains(via, "does not allow OpenFlow 1.0 (protocols OpenFlow13,OpenFlow14)") {
+		t.Errorf("via = %q", via)
+	}
+	_, via, err = of.DumpFlows(context.Background(), "br-tun", []string{"OpenFlow10", "OpenFlow13"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(via, "ovs-ofctl (management socket not used: dump flows over "+dir+"/br-tun.mgmt: dial unix") {
+		t.Errorf("via = %q", via)
 	}
 	want := [][]string{
-		{"ovs-ofctl", "--timeout=5", "-O", "OpenFlow14", "dump-flows", "unix:/run/lab/br-int.mgmt"},
-		{"ovs-ofctl", "--timeout=5", "dump-flows", "br-tun"},
+		{"ovs-ofctl", "--timeout=5", "-O", "OpenFlow14", "dump-flows", "unix:" + dir + "/br-int.mgmt"},
+		{"ovs-ofctl", "--timeout=5", "dump-flows", "unix:" + dir + "/br-tun.mgmt"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("argv (-want +got):\n%s", diff)
 	}
-	// Through kolla's container when the host has no ovs-ofctl.
-	of = &OpenFlow{tool: run.Tool{Program: "ovs-ofctl", Engine: "docker", Container: KollaContainer}, runner: fake, timeout: 5}
-	got = nil
-	if _, err := of.DumpFlows(context.Background(), "br-ex", nil); err != nil {
+	// A stale socket, left by a switch that is gone: refused, then the CLI.
+	ln, err := net.Listen("unix", filepath.Join(dir, "br-old.mgmt"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got[0], []string{"docker", "exec", "openvswitch_vswitchd", "ovs-ofctl", "--timeout=5", "dump-flows", "br-ex"}) {
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+	if _, via, err = of.DumpFlows(context.Background(), "br-old", nil); err != nil || !strings.Contains(via, "connection refused") {
+		t.Errorf("stale socket: via %q, %v", via, err)
+	}
+	// Through kolla's container when the host has no ovs-ofctl.
+	of = withCLI(NewOpenFlow(fake, dir), run.Tool{Program: "ovs-ofctl", Engine: "docker", Container: KollaContainer})
+	of.rundir = ""
+	got = nil
+	if _, via, err = of.DumpFlows(context.Background(), "br-nosuch", []string{"OpenFlow13"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got[0], []string{"docker", "exec", "openvswitch_vswitchd", "ovs-ofctl", "--timeout=5", "-O", "OpenFlow13", "dump-flows", "br-nosuch"}) {
 		t.Errorf("container argv = %v", got[0])
 	}
-	if !strings.Contains(of.Describe(), "docker exec openvswitch_vswitchd") {
-		t.Errorf("Describe = %q", of.Describe())
+	if !strings.Contains(via, "docker exec openvswitch_vswitchd") {
+		t.Errorf("via = %q", via)
+	}
+	// No socket and no CLI: both reasons.
+	of = NewOpenFlow(fake, dir)
+	of.cliOnce.Do(func() { of.cliErr = run.ErrNotFound })
+	if _, _, err := of.DumpFlows(context.Background(), "br-ex", nil); err == nil ||
+		!strings.Contains(err.Error(), "br-ex.mgmt") || !errors.Is(err, run.ErrNotFound) {
+		t.Errorf("no socket, no CLI: %v", err)
 	}
 }
 

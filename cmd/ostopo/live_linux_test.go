@@ -141,10 +141,12 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec.json")
 	fip := spec.Routers[0].FIPs[0].Floating
 	args := append([]string{"netns", "exec", l.Node, bin, "trace", fip, "--json", "--record", rec}, l.OstopoFlags()...)
-	// As on a kolla node, where ovs-appctl is only in a container: the
-	// bridges are asked over ovs-vswitchd's control socket.
+	// As on a kolla node, where the OVS tools are only in a container, and
+	// with no container runtime to reach them either: the flows come over
+	// each bridge's management socket, the hops are verified over
+	// ovs-vswitchd's control socket.
 	cmd := exec.Command("ip", args...)
-	cmd.Env = append(os.Environ(), "PATH="+pathWithout(t, "ovs-appctl"))
+	cmd.Env = append(os.Environ(), "PATH="+pathWithout(t, "ovs-appctl", "ovs-ofctl", "docker", "podman"))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -187,6 +189,12 @@ func TestTraceVerifiedOnLabNode(t *testing.T) {
 	}
 	if src := snap.Source(topo.SourceOFTrace); src == nil || !src.OK || !strings.HasPrefix(src.Detail, "control socket ") {
 		t.Errorf("how the bridges were asked: %+v", src)
+	}
+	for _, b := range snap.OVS.Bridges {
+		src := snap.Source("openflow/" + b.Name)
+		if src == nil || !src.OK || !strings.HasPrefix(src.Detail, "OpenFlow over "+l.RunDir()) || len(b.Flows) == 0 {
+			t.Errorf("%s: %d flows, source %+v", b.Name, len(b.Flows), src)
+		}
 	}
 	if got := verdicts(replayed); strings.Join(got, "|") != strings.Join(live, "|") {
 		t.Errorf("replayed verdicts %q, live %q", got, live)

@@ -3,6 +3,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -14,18 +15,18 @@ import (
 	"github.com/ostopo/ostopo/ovs"
 )
 
-// flowDumps runs one ovs-ofctl dump-flows per bridge, each as soon as the
-// bridge is known. Every bridge has a management socket <name>.mgmt in the
+// flowDumps dumps each bridge's flows (ovs.OpenFlow: over the bridge's
+// management socket, ovs-ofctl only as a fallback) as soon as the bridge
+// is known. Every bridge has a management socket <name>.mgmt in the
 // OVS run directory, so dumps start from there before OVSDB answers: on a
 // busy 1000-instance node its Bridge table took 20-50 ms to arrive, and
 // the integration bridge's 4,000 flows are then often the last fact in. A
 // dump started that way is kept only for a bridge OVSDB names and that
-// accepts ovs-ofctl's default protocol; any other bridge OVSDB names is
+// accepts OpenFlow 1.0; any other bridge OVSDB names is
 // dumped when its row arrives. Sockets OVSDB does not name (left behind by
 // a crash) are dumped for nothing and forgotten.
 type flowDumps struct {
 	of    *ovs.OpenFlow
-	ofErr error
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	dumps map[string]*flowDump
@@ -33,19 +34,13 @@ type flowDumps struct {
 
 type flowDump struct {
 	flows []topo.Flow
+	via   string // how they were read, for the source
 	err   error
 }
 
 func startFlowDumps(ctx context.Context, o Options) *flowDumps {
-	d := &flowDumps{dumps: map[string]*flowDump{}}
-	d.of, d.ofErr = ovs.NewOpenFlow(ctx, o.Runner, o.OVSRunDir)
-	if d.ofErr != nil {
-		return d
-	}
-	rundir := o.OVSRunDir
-	if rundir == "" {
-		rundir = "/run/openvswitch" // ovs-ofctl's own default (/var/run links here)
-	}
+	d := &flowDumps{dumps: map[string]*flowDump{}, of: ovs.NewOpenFlow(o.Runner, o.OVSRunDir)}
+	rundir := cmp.Or(o.OVSRunDir, ovs.DefaultRunDir)
 	entries, err := os.ReadDir(rundir)
 	if err != nil {
 		return d // no early dumps; OVSDB's bridges are dumped as they arrive
@@ -66,7 +61,7 @@ func (d *flowDumps) start(ctx context.Context, bridge string, protocols []string
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		f.flows, f.err = d.of.DumpFlows(ctx, bridge, protocols)
+		f.flows, f.via, f.err = d.of.DumpFlows(ctx, bridge, protocols)
 		topo.SortFlows(f.flows) // here rather than in the snapshot's last steps
 	}()
 }
@@ -74,9 +69,6 @@ func (d *flowDumps) start(ctx context.Context, bridge string, protocols []string
 // bridges is called with OVSDB's Bridge rows: each bridge not yet dumped
 // the way its protocols need is dumped now.
 func (d *flowDumps) bridges(ctx context.Context, rows []ovsdb.Row) {
-	if d.ofErr != nil {
-		return
-	}
 	for _, row := range rows {
 		name, protocols := ovs.BridgeHeader(row)
 		d.mu.Lock()
@@ -97,16 +89,12 @@ func (d *flowDumps) attach(bridges []topo.Bridge, rec *recorder) {
 	d.wait()
 	for i := range bridges {
 		name := bridges[i].Name
-		if d.ofErr != nil {
-			rec.add("openflow/"+name, "", d.ofErr)
-			continue
-		}
 		f := d.dumps[name]
 		if f == nil { // not in the Bridge rows the dumps were started from
-			rec.add("openflow/"+name, d.of.Describe(), fmt.Errorf("dump flows of %s: bridge appeared during the scan", name))
+			rec.add("openflow/"+name, "", fmt.Errorf("dump flows of %s: bridge appeared during the scan", name))
 			continue
 		}
-		rec.add("openflow/"+name, d.of.Describe(), f.err)
+		rec.add("openflow/"+name, f.via, f.err)
 		if f.flows != nil {
 			bridges[i].Flows = f.flows
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ostopo/ostopo/netinspect/iptnft"
 	"github.com/ostopo/ostopo/netinspect/netnsx"
 	"github.com/ostopo/ostopo/netinspect/run"
 	"github.com/ostopo/ostopo/netinspect/topo"
@@ -19,10 +20,13 @@ import (
 // the node runs its L3 agent is unknown (deployRead.l3Containers).
 const kollaL3Container = "neutron_l3_agent" // topo.KollaContainer(topo.AgentL3)
 
-// natReader runs iptables-save -t nat inside router namespaces. The default
-// iptables-save answers first; when it shows no Neutron chains and the other
-// backend is installed, that one is asked too, because rules written with
-// nf_tables are invisible to legacy tools and the reverse.
+// natReader reads the nat table of router namespaces. The default
+// iptables-save's backend answers first: nf_tables is read over netlink in
+// this process (iptnft, written as iptables-save writes it), legacy and a
+// rule iptnft does not write with iptables-save -t nat inside the
+// namespace. When the answer shows no Neutron chains and the other backend
+// is installed, that one is asked too, because rules written with nf_tables
+// are invisible to legacy tools and the reverse.
 type natReader struct {
 	runner run.Runner
 	tools  []natTool
@@ -104,8 +108,7 @@ func (n *natReader) read(ctx context.Context, f nsFile) (*topo.NATTable, string,
 	var firstDetail string
 	var firstErr error
 	for i, t := range n.tools {
-		table, err := n.readWith(ctx, t, f)
-		detail := t.tool.Describe() + " (" + t.backend + ")"
+		table, detail, err := n.readOne(ctx, t, f, i == 0)
 		if i == 0 {
 			first, firstDetail, firstErr = table, detail, err
 		}
@@ -114,6 +117,27 @@ func (n *natReader) read(ctx context.Context, f nsFile) (*topo.NATTable, string,
 		}
 	}
 	return first, firstDetail, firstErr
+}
+
+// readOne reads with one backend: nf_tables over netlink when it is the
+// default backend's (only then is an empty answer known to be the node's),
+// else or on an unwritten rule with iptables-save.
+func (n *natReader) readOne(ctx context.Context, t natTool, f nsFile, isDefault bool) (*topo.NATTable, string, error) {
+	detail := t.tool.Describe() + " (" + t.backend + ")"
+	if isDefault && t.backend == "nf_tables" {
+		text, err := iptnft.ReadNAT(ctx, f.Path)
+		if err == nil {
+			table, perr := topo.ParseIPTablesSave(text)
+			if perr != nil {
+				return nil, "", fmt.Errorf("parse the nat table of %s read over netlink: %w", f.Name, perr)
+			}
+			table.Backend = t.backend
+			return table, "nf_tables over netlink (written as iptables-save -t nat)", nil
+		}
+		detail = t.tool.Describe() + " (nf_tables; netlink not used: " + err.Error() + ")"
+	}
+	table, err := n.readWith(ctx, t, f)
+	return table, detail, err
 }
 
 func (n *natReader) readWith(ctx context.Context, t natTool, f nsFile) (*topo.NATTable, error) {
