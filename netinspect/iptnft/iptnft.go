@@ -124,6 +124,7 @@ type portMatch struct {
 // for its comparison.
 type pending struct {
 	what string // "src", "dst", "proto", "sport", "dport", "iif", "oif", "mark"
+	reg  uint32 // the register the value was loaded into
 	n    int    // bytes loaded: an address prefix on a byte boundary loads only those
 	mask []byte // from a bitwise, for addresses and marks
 }
@@ -144,15 +145,15 @@ func formatRule(chain string, nr *nftables.Rule) (string, error) {
 			}
 			switch {
 			case e.Base == expr.PayloadBaseNetworkHeader && e.Offset == 12 && e.Len >= 1 && e.Len <= 4:
-				p = &pending{what: "src", n: int(e.Len)}
+				p = &pending{what: "src", n: int(e.Len), reg: e.DestRegister}
 			case e.Base == expr.PayloadBaseNetworkHeader && e.Offset == 16 && e.Len >= 1 && e.Len <= 4:
-				p = &pending{what: "dst", n: int(e.Len)}
+				p = &pending{what: "dst", n: int(e.Len), reg: e.DestRegister}
 			case e.Base == expr.PayloadBaseNetworkHeader && e.Offset == 9 && e.Len == 1:
-				p = &pending{what: "proto"}
+				p = &pending{what: "proto", reg: e.DestRegister}
 			case e.Base == expr.PayloadBaseTransportHeader && e.Offset == 0 && e.Len == 2:
-				p = &pending{what: "sport"}
+				p = &pending{what: "sport", reg: e.DestRegister}
 			case e.Base == expr.PayloadBaseTransportHeader && e.Offset == 2 && e.Len == 2:
-				p = &pending{what: "dport"}
+				p = &pending{what: "dport", reg: e.DestRegister}
 			default:
 				return "", r.unwritten(fmt.Sprintf("a payload at base %d offset %d", e.Base, e.Offset))
 			}
@@ -162,23 +163,23 @@ func formatRule(chain string, nr *nftables.Rule) (string, error) {
 			}
 			switch e.Key {
 			case expr.MetaKeyIIFNAME:
-				p = &pending{what: "iif"}
+				p = &pending{what: "iif", reg: e.Register}
 			case expr.MetaKeyOIFNAME:
-				p = &pending{what: "oif"}
+				p = &pending{what: "oif", reg: e.Register}
 			case expr.MetaKeyL4PROTO:
-				p = &pending{what: "proto"}
+				p = &pending{what: "proto", reg: e.Register}
 			case expr.MetaKeyMARK:
-				p = &pending{what: "mark"}
+				p = &pending{what: "mark", reg: e.Register}
 			default:
 				return "", r.unwritten(fmt.Sprintf("meta key %d", e.Key))
 			}
 		case *expr.Bitwise:
-			if p == nil || p.mask != nil || !isZero(e.Xor) || len(e.Mask) == 0 {
+			if p == nil || p.mask != nil || !isZero(e.Xor) || len(e.Mask) == 0 || e.SourceRegister != p.reg || e.DestRegister != p.reg {
 				return "", r.unwritten("a bitwise")
 			}
 			p.mask = e.Mask
 		case *expr.Cmp:
-			if p == nil || e.Op != expr.CmpOpEq && e.Op != expr.CmpOpNeq {
+			if p == nil || e.Register != p.reg || e.Op != expr.CmpOpEq && e.Op != expr.CmpOpNeq {
 				return "", r.unwritten(fmt.Sprintf("a comparison (op %d)", e.Op))
 			}
 			if err := r.compare(p, e.Data, e.Op == expr.CmpOpNeq); err != nil {
@@ -246,6 +247,9 @@ func (r *rule) compare(p *pending, data []byte, neg bool) error {
 			copy(mask[:], p.mask)
 		}
 		s := netip.AddrFrom4(addr).String() + "/" + maskText(mask[:])
+		if p.what == "src" && r.src != "" || p.what == "dst" && r.dst != "" {
+			return r.unwritten("two address matches")
+		}
 		if p.what == "src" {
 			r.src, r.srcNeg = s, neg
 		} else {
@@ -256,7 +260,7 @@ func (r *rule) compare(p *pending, data []byte, neg bool) error {
 			return r.unwritten("a masked interface name")
 		}
 		name, ok := ifaceName(data)
-		if !ok {
+		if !ok || p.what == "iif" && r.in != "" || p.what == "oif" && r.out != "" {
 			return r.unwritten("an interface name")
 		}
 		if p.what == "iif" {

@@ -134,13 +134,16 @@ COMMIT
 // chain, never a line that leaves something out.
 func TestFormatUnwritten(t *testing.T) {
 	for name, r := range map[string]*nftables.Rule{
-		"masquerade":       nftRule(counter(), []expr.Any{&expr.Target{Name: "MASQUERADE", Info: &xt.NatIPv4MultiRangeCompat{{}}}}),
-		"unknown match":    nftRule([]expr.Any{&expr.Match{Name: "addrtype", Info: &xt.AddrType{}}}, jump("x")),
-		"log":              nftRule([]expr.Any{&expr.Log{}}, jump("x")),
-		"sctp port":        nftRule([]expr.Any{&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1}, &expr.Cmp{Register: 1, Data: []byte{132}}}, []expr.Any{&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2}, &expr.Cmp{Register: 1, Data: []byte{0, 80}}}, jump("x")),
-		"port range":       nftRule([]expr.Any{&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2}, &expr.Cmp{Op: expr.CmpOpGte, Register: 1, Data: []byte{0, 80}}}, jump("x")),
-		"load left":        nftRule([]expr.Any{&expr.Meta{Key: expr.MetaKeyMARK, Register: 1}}, jump("x")),
-		"other user data":  {UserData: []byte{1, 1, 0}, Exprs: jump("x")},
+		"masquerade":      nftRule(counter(), []expr.Any{&expr.Target{Name: "MASQUERADE", Info: &xt.NatIPv4MultiRangeCompat{{}}}}),
+		"unknown match":   nftRule([]expr.Any{&expr.Match{Name: "addrtype", Info: &xt.AddrType{}}}, jump("x")),
+		"log":             nftRule([]expr.Any{&expr.Log{}}, jump("x")),
+		"sctp port":       nftRule([]expr.Any{&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1}, &expr.Cmp{Register: 1, Data: []byte{132}}}, []expr.Any{&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2}, &expr.Cmp{Register: 1, Data: []byte{0, 80}}}, jump("x")),
+		"port range":      nftRule([]expr.Any{&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2}, &expr.Cmp{Op: expr.CmpOpGte, Register: 1, Data: []byte{0, 80}}}, jump("x")),
+		"load left":       nftRule([]expr.Any{&expr.Meta{Key: expr.MetaKeyMARK, Register: 1}}, jump("x")),
+		"other user data": {UserData: []byte{1, 1, 0}, Exprs: jump("x")},
+		"other register": nftRule([]expr.Any{&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 2, Data: []byte{10, 0, 0, 1}}}, jump("x")),
+		"two sources":      nftRule(saddr("10.0.0.1"), saddr("10.0.0.2"), jump("x")),
 		"conntrack status": nftRule([]expr.Any{&expr.Match{Name: "conntrack", Rev: 3, Info: &xt.ConntrackMtinfo3{ConntrackMtinfo2: xt.ConntrackMtinfo2{ConntrackMtinfoBase: xt.ConntrackMtinfoBase{MatchFlags: 1 << 5}}}}}, jump("x")),
 	} {
 		_, err := Format([]Chain{{Name: "neutron-l3-agent-snat", Rules: []*nftables.Rule{r}}})
