@@ -3,6 +3,7 @@ package ofdump
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,11 @@ func flowOf(st stat) (topo.Flow, error) {
 	actions, err := formatActions(st.actions)
 	if err != nil {
 		return topo.Flow{}, err
+	}
+	if st.packets == math.MaxUint64 || st.bytes == math.MaxUint64 {
+		// ovs-ofctl prints "?": a counter the datapath does not keep,
+		// which a topo.Flow cannot say.
+		return topo.Flow{}, unwritten("counter", "n_packets=? or n_bytes=?")
 	}
 	// The duration goes through its text, as ovs-ofctl prints it, so the
 	// number is the one a parsed dump holds.
