@@ -17,9 +17,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/digitalocean/go-openvswitch/ovsdb"
+	"github.com/ostopo/ostopo/ovs/internal/sockctx"
 )
 
 // DefaultSockets are tried in order when no --ovsdb is given.
@@ -144,11 +144,7 @@ func selectRows(m map[string]any) ([]ovsdb.Row, error) {
 // Interface tables are still on their way. A server that accepts but never
 // answers is bounded by ctx.
 func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, error) {
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = db.conn.SetDeadline(deadline)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = db.conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer sockctx.Bind(ctx, db.conn)()
 
 	cols := Columns()
 	tables := []string{"Bridge"}
@@ -167,14 +163,14 @@ func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, er
 		req.Write(b)
 	}
 	if _, err := db.conn.Write(req.Bytes()); err != nil {
-		return nil, fmt.Errorf("read OVSDB %s: %w", db.Where, ctxErr(ctx, err))
+		return nil, fmt.Errorf("read OVSDB %s: %w", db.Where, sockctx.Err(ctx, err))
 	}
 	frames := &jsonFramer{r: db.conn, limit: MaxDBReply}
 	raw := Raw{}
 	for len(raw) < len(tables) {
 		b, err := frames.next()
 		if err != nil {
-			return nil, fmt.Errorf("read OVSDB %s: %w", db.Where, ctxErr(ctx, err))
+			return nil, fmt.Errorf("read OVSDB %s: %w", db.Where, sockctx.Err(ctx, err))
 		}
 		v, err := parseJSON(b)
 		if err != nil {
@@ -207,16 +203,6 @@ func (db *DB) ReadAll(ctx context.Context, onBridges func([]ovsdb.Row)) (Raw, er
 		}
 	}
 	return raw, nil
-}
-
-// ctxErr names the context's end when it is why a read failed. The
-// socket's deadline is the context's, and may fire a moment before the
-// context says so.
-func ctxErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("%w (%w)", cmp.Or(ctx.Err(), context.DeadlineExceeded), err)
-	}
-	return err
 }
 
 // ReadDB connects to the OVSDB server at target and reads every table in

@@ -1,7 +1,6 @@
 package ovs
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/ostopo/ostopo/ovs/internal/sockctx"
 )
 
 // DefaultRunDir is OVS's run directory when neither --ovs-rundir nor
@@ -138,12 +139,7 @@ func (u *UnixCtl) Call(ctx context.Context, method string, args ...string) (stri
 		return "", fmt.Errorf("ovs-vswitchd control socket: %w", err)
 	}
 	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
-	// Closing the connection ends a read the context cancels.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	defer sockctx.Bind(ctx, conn)()
 
 	if args == nil {
 		args = []string{}
@@ -187,10 +183,8 @@ func (u *UnixCtl) Call(ctx context.Context, method string, args ...string) (stri
 
 // ioErr names the deadline when it is what ended the call.
 func (u *UnixCtl) ioErr(ctx context.Context, method string, err error) error {
-	// The socket's deadline is the context's, and may fire a moment
-	// before the context says so.
-	if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("ovs-vswitchd %s: no answer: %w", method, cmp.Or(ctx.Err(), context.DeadlineExceeded))
+	if e := sockctx.Ended(ctx, err); e != nil {
+		return fmt.Errorf("ovs-vswitchd %s: no answer: %w", method, e)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("ovs-vswitchd %s: the daemon closed the connection without an answer", method)

@@ -218,9 +218,9 @@ func list(ds []time.Duration) string {
 }
 
 // processesStarted runs one snapshot under strace and counts the programs
-// ostopo executes (issue 17: one ovs-ofctl per bridge and one
-// iptables-save per router namespace, until the control socket serves the
-// flows), by program. strace writes one file per process (-ff), so
+// ostopo executes, by program (before issue 17: one ovs-ofctl per bridge
+// and one iptables-save per router namespace; now none, unless a bridge
+// or a NAT rule falls back to its CLI). strace writes one file per process (-ff), so
 // concurrent execs are never split across lines.
 func processesStarted(l *lab.Lab, ostopo []string) (string, error) {
 	if _, err := exec.LookPath("strace"); err != nil {

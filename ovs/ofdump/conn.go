@@ -14,15 +14,15 @@
 package ofdump
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
+
+	"github.com/ostopo/ostopo/ovs/internal/sockctx"
 )
 
 // OpenFlow 1.0 message types and the Nicira vendor id (include/openflow).
@@ -125,20 +125,14 @@ func dumpStats(ctx context.Context, sock string, each func(stat) error) error {
 		return err
 	}
 	defer c.Close()
-	deadline, _ := ctx.Deadline()
-	if err := c.SetDeadline(deadline); err != nil {
-		return err
-	}
-	// A cancelled context closes the connection, which ends any read.
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer sockctx.Bind(ctx, c)()
 
 	if err := writeMessage(c, ofptHello, 1, nil); err != nil {
 		return fmt.Errorf("send hello: %w", err)
 	}
 	m, err := readMessage(c)
 	if err != nil {
-		return fmt.Errorf("read hello: %w", ctxErr(ctx, err))
+		return fmt.Errorf("read hello: %w", sockctx.Err(ctx, err))
 	}
 	if m.typ != ofptHello {
 		return fmt.Errorf("expected the switch's hello, got message type %d", m.typ)
@@ -150,7 +144,7 @@ func dumpStats(ctx context.Context, sock string, each func(stat) error) error {
 	for {
 		m, err := readMessage(c)
 		if err != nil {
-			return fmt.Errorf("read flow stats: %w", ctxErr(ctx, err))
+			return fmt.Errorf("read flow stats: %w", sockctx.Err(ctx, err))
 		}
 		total += len(m.body)
 		if total > MaxReply {
@@ -188,16 +182,6 @@ func dumpStats(ctx context.Context, sock string, each func(stat) error) error {
 			return nil
 		}
 	}
-}
-
-// ctxErr names the context's end when it is why a read failed. The
-// socket's deadline is the context's, and may fire a moment before the
-// context says so.
-func ctxErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("%w (%w)", cmp.Or(ctx.Err(), context.DeadlineExceeded), err)
-	}
-	return err
 }
 
 // switchError is an OFPT_ERROR's type and code.

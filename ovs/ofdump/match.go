@@ -124,10 +124,10 @@ func (m *match) set(class uint16, field uint8, val, msk []byte, v, mk uint64) bo
 		case 6:
 			m.nwProto, m.hasNwProto = uint8(v), true
 			return ok(1) && mk == 0xff
-		case 7:
+		case 7, 16: // IPv4 source; ARP sender address (OVS keeps both in nw_src)
 			m.nwSrc, m.nwSrcM = uint32(v), uint32(mk)
 			return ok(4)
-		case 8:
+		case 8, 17: // IPv4 destination; ARP target address
 			m.nwDst, m.nwDstM = uint32(v), uint32(mk)
 			return ok(4)
 		case 9, 11: // TCP, UDP source port
@@ -145,12 +145,6 @@ func (m *match) set(class uint16, field uint8, val, msk []byte, v, mk uint64) bo
 		case 15: // ARP opcode
 			m.nwProto, m.hasNwProto = uint8(v), true
 			return ok(2)
-		case 16:
-			m.nwSrc, m.nwSrcM = uint32(v), uint32(mk)
-			return ok(4)
-		case 17:
-			m.nwDst, m.nwDstM = uint32(v), uint32(mk)
-			return ok(4)
 		}
 	case 0x0001: // NXM_NX_*
 		switch {
